@@ -1,0 +1,119 @@
+# SPDX-License-Identifier: MIT
+# Flashvisor build. Everything generated goes to build/ (out of tree).
+#   make run    install what is missing, build everything, boot it in QEMU
+#   make test   every test tier; ends with "N passed, N failed"
+#   make fuzz   long fuzzing campaigns (FUZZ_SECONDS each)
+
+PLAT ?= qemu-virt
+B := build
+CONFIG ?= configs/two-linux.dts
+CROSS ?= aarch64-linux-gnu-
+HOSTCC ?= gcc
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wundef \
+	-Wno-unused-parameter
+INC := -Iinclude -Iplat/$(PLAT)/include -Iarch/aarch64/include
+
+# ---- the hypervisor (AArch64, freestanding, no FP/SIMD: those registers are the guest's) ----
+HV_CC := $(CROSS)gcc
+HV_CFLAGS := -std=c11 -O2 -g $(WARN) $(INC) -ffreestanding -fno-builtin -nostdinc \
+	-isystem $(shell $(CROSS)gcc -print-file-name=include) \
+	-mgeneral-regs-only -mstrict-align -mno-outline-atomics -march=armv8-a \
+	-fno-delete-null-pointer-checks -fno-tree-loop-distribute-patterns -fno-stack-protector \
+	-fno-pic -fno-pie -fno-common -ffunction-sections -fdata-sections -MMD -MP
+HV_LDFLAGS := -nostdlib -static -no-pie -Wl,--gc-sections -Wl,-T,plat/$(PLAT)/hv.ld \
+	-Wl,--build-id=none -Wl,-z,noexecstack
+CORE_SRC := $(wildcard core/*.c)
+HV_SRC := $(CORE_SRC) $(wildcard arch/aarch64/*.c) $(wildcard plat/$(PLAT)/*.c)
+HV_ASM := $(wildcard arch/aarch64/*.S)
+HV_OBJ := $(patsubst %.c,$(B)/hv/%.o,$(HV_SRC)) $(patsubst %.S,$(B)/hv/%.o,$(HV_ASM)) $(B)/hv/version.o
+
+.PHONY: all hv tools guest image run test unit fuzz integration bench deps clean lint
+all: image
+
+hv: $(B)/flashvisor.bin
+
+$(B)/hv/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(HV_CC) $(HV_CFLAGS) -c $< -o $@
+
+$(B)/hv/%.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(HV_CC) $(HV_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
+
+$(B)/hv/version.c: FORCE
+	@mkdir -p $(dir $@)
+	@echo 'const char hv_version[] = "$(VERSION)";' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(B)/hv/version.o: $(B)/hv/version.c
+	@$(HV_CC) $(HV_CFLAGS) -c $< -o $@
+
+$(B)/flashvisor.elf: $(HV_OBJ) plat/$(PLAT)/hv.ld
+	@echo "  LD      $@"
+	@$(HV_CC) $(HV_CFLAGS) $(HV_LDFLAGS) $(HV_OBJ) -o $@ -lgcc
+
+$(B)/flashvisor.bin: $(B)/flashvisor.elf
+	@$(CROSS)objcopy -O binary $< $@
+	@echo "  BIN     $@ ($$(stat -c %s $@) bytes)"
+
+# ---- host side: the image tool (shares the manifest, validator and SHA-256 with the hypervisor) ----
+HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) $(INC) -DFV_HOST -MMD -MP
+SHARED_SRC := core/manifest.c core/sha256.c core/fmt.c core/image.c core/str_copy.c
+TOOL_SRC := $(wildcard tools/fvimage/*.c) $(SHARED_SRC)
+TOOL_OBJ := $(patsubst %.c,$(B)/host/%.o,$(TOOL_SRC))
+FVIMAGE := $(B)/host/fvimage
+
+tools: $(FVIMAGE)
+
+$(B)/host/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	@$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
+
+$(FVIMAGE): $(TOOL_OBJ)
+	@echo "  LD      $@"
+	@$(HOSTCC) $(TOOL_OBJ) -o $@ -lfdt
+
+# ---- guests: Debian's arm64 kernel and busybox, fetched at build time ----
+GUEST := $(B)/guest
+guest: $(GUEST)/Image $(GUEST)/initrd.gz
+
+$(GUEST)/Image:
+	@scripts/fetch-guest.sh $(GUEST)
+
+$(GUEST)/initrd.gz: $(GUEST)/Image guest/rc guest/inittab guest/profile guest/mkinitramfs.sh
+	@guest/mkinitramfs.sh $(GUEST) guest $@
+	@echo "  INITRD  $@"
+
+# ---- the flash image ----
+IMAGE := $(B)/flash.bin
+image: $(IMAGE)
+
+$(IMAGE): $(B)/flashvisor.bin $(FVIMAGE) $(CONFIG) $(GUEST)/Image $(GUEST)/initrd.gz
+	@$(FVIMAGE) --hv $(B)/flashvisor.bin -I $(GUEST) -o $@ $(CONFIG)
+
+# ---- run it: the board flash is the whole firmware ----
+QEMU_SMP ?= 4
+QEMU_MEM ?= 2G
+QEMU := qemu-system-aarch64 -M virt,virtualization=on,secure=off,gic-version=3 -cpu cortex-a57 \
+	-smp $(QEMU_SMP) -m $(QEMU_MEM) -nic none -display none -monitor none \
+	-chardev stdio,id=s0,signal=off -serial chardev:s0
+
+run: deps
+	@$(MAKE) --no-print-directory image
+	@echo "Booting $(IMAGE) (Ctrl-A three times switches the console between VMs)"
+	$(QEMU) -bios $(IMAGE) $(QEMU_EXTRA)
+
+deps:
+	@scripts/deps.sh
+
+FORCE:
+
+clean:
+	rm -rf $(B)/hv $(B)/host $(B)/flashvisor.* $(B)/*.bin $(B)/tests
+
+-include $(shell find $(B)/hv -name '*.d' 2>/dev/null)

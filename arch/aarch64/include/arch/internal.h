@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* Functions shared between files of arch/aarch64 only. */
+#ifndef ARCH_INTERNAL_H
+#define ARCH_INTERNAL_H
+
+#include <stdint.h>
+
+struct vcpu_regs;
+
+uint64_t arch_pa_size_field(void);
+void arch_mmu_build(uint64_t ram_base, uint64_t ram_size);
+void arch_mmu_enable(void);
+void arch_gic_dist_init(void);
+void arch_gic_cpu_init(uint32_t cpu);
+void arch_fpsimd_zero(void);
+__attribute__((noreturn)) void arch_guest_enter(struct vcpu_regs *frame);
+__attribute__((noreturn)) void arch_cpu_boot(uint32_t cpu);
+void arch_guest_sync(struct vcpu_regs *frame);
+void arch_guest_irq(struct vcpu_regs *frame);
+void arch_guest_serror(struct vcpu_regs *frame);
+void arch_hv_fault(struct vcpu_regs *frame);
+
+#endif

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Guest exceptions, after the arch layer decoded them (include/fv/trap.h):
+ * stage-2 data aborts become accesses to an emulated device, a passthrough
+ * window or an abort injected into the guest; HVC and SMC are SMCCC calls
+ * (PSCI); trapped system registers are the SGI generators and the PMU.
+ * Nothing a guest does here can stop the hypervisor: every path ends in an
+ * architected answer to the guest.
+ */
+#include <fv/arch.h>
+#include <fv/hv.h>
+#include <fv/log.h>
+#include <fv/psci.h>
+#include <fv/trap.h>
+#include <fv/vm.h>
+
+#define SYSREG_ICC_SGI1R SYSREG_ENC(3, 0, 12, 11, 5)
+#define SYSREG_ICC_ASGI1R SYSREG_ENC(3, 0, 12, 11, 6)
+#define SYSREG_ICC_SGI0R SYSREG_ENC(3, 0, 12, 11, 7)
+
+#define FAULT_LOG_BURST 8U      /* messages per VM before rate limiting */
+#define FAULT_LOG_WINDOW_MS 1000U
+
+uint64_t vcpu_reg(const struct vcpu *v, unsigned int reg)
+{
+	return reg < 31 ? v->regs->x[reg] : 0;
+}
+
+void vcpu_set_reg(struct vcpu *v, unsigned int reg, uint64_t value)
+{
+	if (reg < 31)
+		v->regs->x[reg] = value;
+}
+
+/* Per-VM rate limit for fault messages, so a probing guest cannot flood the console. */
+static bool fault_log_ok(struct vm *vm)
+{
+	uint64_t now = hv_now_ms();
+
+	if (now - vm->fault_log_window >= FAULT_LOG_WINDOW_MS) {
+		if (vm->fault_log_suppressed)
+			log_line("%s: %u more faults not shown", vm->name, vm->fault_log_suppressed);
+		vm->fault_log_window = now;
+		vm->fault_log_count = 0;
+		vm->fault_log_suppressed = 0;
+	}
+	if (vm->fault_log_count < FAULT_LOG_BURST) {
+		vm->fault_log_count++;
+		return true;
+	}
+	vm->fault_log_suppressed++;
+	return false;
+}
+
+static enum trap_outcome abort_guest(struct vcpu *v, const struct trap_mem *m, const char *why)
+{
+	v->stats.aborts++;
+	if (fault_log_ok(v->vm))
+		log_line("%s: vCPU %u %s 0x%llx (pc 0x%llx): %s; abort injected", v->vm->name, v->index,
+			 m->write ? "write to" : "read from", (unsigned long long)ipa_addr(m->ipa),
+			 (unsigned long long)v->regs->pc, why);
+	arch_inject_data_abort(v, m->far);
+	return TRAP_INJECTED;
+}
+
+static const struct manifest_device *passthrough(const struct vm *vm, uint64_t ipa)
+{
+	for (uint32_t i = 0; i < vm->cfg->device_count; i++) {
+		const struct manifest_device *d = &vm->cfg->device[i];
+		if (ipa >= d->ipa && ipa - d->ipa < d->size)
+			return d;
+	}
+	return NULL;
+}
+
+/* Route an access to the model or window that owns the address. */
+static bool mmio_dispatch(struct vcpu *v, const struct trap_mem *m, uint64_t *value, const char **why)
+{
+	struct vm *vm = v->vm;
+	uint64_t ipa = ipa_addr(m->ipa);
+	unsigned int w = m->width;
+
+	*why = "not assigned to this VM";
+	if (ipa - VBOARD_GICD_BASE < VBOARD_GICD_SIZE) {
+		uint64_t off = ipa - VBOARD_GICD_BASE;
+		*why = "bad access size for the distributor";
+		return m->write ? vgicd_write(vm, off, w, *value) : vgicd_read(vm, off, w, value);
+	}
+	if (ipa - VBOARD_GICR_BASE < VBOARD_GICR_STRIDE * vm->vcpu_count) {
+		uint64_t off = ipa - VBOARD_GICR_BASE;
+		uint32_t n = (uint32_t)(off / VBOARD_GICR_STRIDE);
+		*why = "bad access size for a redistributor";
+		off %= VBOARD_GICR_STRIDE;
+		return m->write ? vgicr_write(vm, n, off, w, *value) : vgicr_read(vm, n, off, w, value);
+	}
+	if (ipa - VBOARD_UART_BASE < VBOARD_UART_SIZE) {
+		uint64_t off = ipa - VBOARD_UART_BASE;
+		*why = "bad access size for the UART";
+		return m->write ? vpl011_write(&vm->uart, off, w, *value) : vpl011_read(&vm->uart, off, w, value);
+	}
+	const struct manifest_device *d = passthrough(vm, ipa);
+	if (d) {
+		/* The slot shares its page with other VMs' slots, so it is trapped,
+		 * checked to lie inside this VM's window, and forwarded unchanged. */
+		paddr_t pa = pa_init(d->pa + (ipa - d->ipa));
+		if (ipa - d->ipa + w > d->size) {
+			*why = "access crosses the end of the device window";
+			return false;
+		}
+		if (m->write)
+			arch_mmio_write(pa, w, *value);
+		else
+			*value = arch_mmio_read(pa, w);
+		return true;
+	}
+	return false;
+}
+
+static enum trap_outcome mmio_handle(struct vcpu *v, const struct trap_mem *m)
+{
+	uint64_t value = 0;
+	const char *why;
+
+	v->stats.mmio++;
+	if (!m->valid)
+		return abort_guest(v, m, "an access the hypervisor cannot decode (no syndrome: e.g. a load pair)");
+	if (m->write) {
+		value = vcpu_reg(v, m->reg);
+		if (m->width < 8)
+			value &= (1ULL << (8 * m->width)) - 1;
+	}
+	if (!mmio_dispatch(v, m, &value, &why))
+		return abort_guest(v, m, why);
+	if (!m->write) {
+		if (m->sign_extend && m->width < 8) {
+			uint64_t sign = 1ULL << (8 * m->width - 1);
+			value = (value ^ sign) - sign;
+		}
+		if (!m->sixty_four)
+			value &= 0xffffffffULL;
+		vcpu_set_reg(v, m->reg, value);
+	}
+	return TRAP_HANDLED;
+}
+
+static bool is_pmu_reg(uint32_t enc)
+{
+	uint32_t op0 = enc >> 14, op1 = (enc >> 11) & 7, crn = (enc >> 7) & 15, crm = (enc >> 3) & 15;
+
+	/* PMU: op0 3, op1 3, CRn 9 CRm 12-14, or CRn 14 CRm 8-15 (PMEV*), Arm ARM D13.x */
+	return op0 == 3 && op1 == 3 && ((crn == 9 && crm >= 12 && crm <= 14) || (crn == 14 && crm >= 8));
+}
+
+static enum trap_outcome sysreg_handle(struct vcpu *v, const struct trap_sysreg *s)
+{
+	uint32_t enc = s->encoding;
+
+	if (enc == SYSREG_ICC_SGI1R || enc == SYSREG_ICC_ASGI1R || enc == SYSREG_ICC_SGI0R) {
+		if (!s->write) {
+			arch_inject_undef(v);
+			return TRAP_INJECTED;
+		}
+		vgic_sgi1r(v, vcpu_reg(v, s->reg));
+		return TRAP_HANDLED;
+	}
+	if (is_pmu_reg(enc)) {
+		/* No PMU is described to guests; its registers read as zero, writes are ignored. */
+		if (!s->write)
+			vcpu_set_reg(v, s->reg, 0);
+		return TRAP_HANDLED;
+	}
+	if (fault_log_ok(v->vm))
+		log_line("%s: vCPU %u %s system register S%u_%u_C%u_C%u_%u (pc 0x%llx): undefined", v->vm->name,
+			 v->index, s->write ? "wrote" : "read", enc >> 14, (enc >> 11) & 7, (enc >> 7) & 15,
+			 (enc >> 3) & 15, enc & 7, (unsigned long long)v->regs->pc);
+	arch_inject_undef(v);
+	return TRAP_INJECTED;
+}
+
+static enum trap_outcome smccc_handle(struct vcpu *v, const struct trap *t)
+{
+	v->stats.calls++;
+	if (t->imm != 0) {
+		/* SMCCC uses immediate 0; other immediates are not calls we know */
+		vcpu_set_reg(v, 0, (uint64_t)(int64_t)PSCI_RET_NOT_SUPPORTED);
+		return TRAP_HANDLED;
+	}
+	switch (psci_handle(v)) {
+	case PSCI_CONTINUE:
+		return TRAP_HANDLED;
+	case PSCI_VCPU_OFF:
+		vcpu_power_off(v);
+		return TRAP_HANDLED; /* not reached */
+	case PSCI_VM_OFF:
+		vm_stop(v->vm, VM_STOP_POWEROFF, "the guest powered off");
+		return TRAP_HANDLED;
+	case PSCI_VM_RESET:
+		vm_stop(v->vm, VM_STOP_RESET, "the guest asked for a reset");
+		return TRAP_HANDLED;
+	}
+	return TRAP_HANDLED;
+}
+
+enum trap_outcome trap_handle(struct vcpu *v, const struct trap *t)
+{
+	v->stats.traps++;
+	switch (t->kind) {
+	case TRAP_DATA_ABORT:
+		return mmio_handle(v, &t->mem);
+	case TRAP_INSN_ABORT:
+		v->stats.aborts++;
+		if (fault_log_ok(v->vm))
+			log_line("%s: vCPU %u instruction fetch from 0x%llx (not RAM of this VM): abort injected",
+				 v->vm->name, v->index, (unsigned long long)ipa_addr(t->mem.ipa));
+		arch_inject_prefetch_abort(v, t->mem.far);
+		return TRAP_INJECTED;
+	case TRAP_HVC:
+	case TRAP_SMC:
+		return smccc_handle(v, t);
+	case TRAP_SYSREG:
+		return sysreg_handle(v, &t->sys);
+	case TRAP_OTHER:
+		break;
+	}
+	if (fault_log_ok(v->vm))
+		log_line("%s: vCPU %u exception class 0x%x at pc 0x%llx: undefined", v->vm->name, v->index, t->ec,
+			 (unsigned long long)v->regs->pc);
+	arch_inject_undef(v);
+	return TRAP_INJECTED;
+}

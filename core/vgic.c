@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Virtual interrupt delivery through the GICv3 list registers (GICv3
+ * architecture specification, chapter 6 "Virtual interrupt handling", and
+ * §12.5 ICH_* registers).
+ *
+ * The model (struct virq) is the truth; list registers hold the interrupts
+ * the guest currently sees. Before every guest entry the vCPU's CPU reads
+ * back its list registers (sync) and refills them with the most urgent
+ * pending interrupts (flush). Level-sensitive software interrupts carry the
+ * LR EOI bit, so their deactivation traps back (maintenance interrupt) and
+ * the line is sampled again; hardware-backed ones carry the HW bit, so the
+ * guest's deactivation deactivates the physical interrupt directly.
+ */
+#include <fv/arch.h>
+#include <fv/log.h>
+#include <fv/vgic.h>
+#include <fv/vm.h>
+
+#define NO_TARGET 0xffU
+
+struct virq *vgic_lookup(struct vm *vm, struct vcpu *v, uint32_t intid)
+{
+	if (intid < VGIC_PRIVATE_IRQS)
+		return v ? &v->vgic.priv[intid] : NULL;
+	if (intid < VGIC_MAX_INTID)
+		return &vm->vgic.spi[intid - VGIC_SPI_BASE];
+	return NULL;
+}
+
+uint32_t vgic_route_target(struct vm *vm, uint64_t route)
+{
+	/* IROUTER: Aff0 [7:0], Aff1 [15:8], Aff2 [23:16], IRM [31], Aff3 [39:32]. */
+	if (route & BIT(31))
+		return 0; /* 1-of-N: any vCPU will do; GICD_TYPER.No1N says we prefer not */
+	uint64_t aff = (route & 0xffffffULL) | ((route >> 32 & 0xff) << 24);
+	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
+		uint64_t m = vm->vcpu[i].mpidr;
+		if (((m & 0xffffffULL) | ((m >> 32 & 0xff) << 24)) == aff)
+			return i;
+	}
+	return NO_TARGET;
+}
+
+void vgic_init(struct vm *vm)
+{
+	struct vgic_dist *d = &vm->vgic;
+
+	spin_lock_init(&d->lock);
+	d->enable_grp0 = false;
+	d->enable_grp1 = false;
+	for (uint32_t i = 0; i < VBOARD_SPI_COUNT; i++) {
+		struct virq *irq = &d->spi[i];
+		bool exists = irq->exists, hw = irq->hw, edge = irq->edge;
+		if (exists && hw) {
+			/* a restart: the board interrupt may be left enabled or active */
+			arch_irq_disable(irq->pintid, 0);
+			arch_irq_set_pending(irq->pintid, 0, false);
+			arch_irq_clear_active(irq->pintid, 0);
+		}
+		*irq = (struct virq){ .exists = exists, .hw = hw, .edge = edge,
+				      .pintid = (uint16_t)(i + VGIC_SPI_BASE), .target = 0 };
+	}
+}
+
+void vgic_vcpu_init(struct vcpu *v)
+{
+	struct vgic_cpu *c = &v->vgic;
+
+	for (uint32_t i = 0; i < VGIC_PRIVATE_IRQS; i++) {
+		c->priv[i] = (struct virq){ .exists = true, .edge = i < 16, .target = (uint8_t)v->index,
+					    .pintid = (uint16_t)i };
+	}
+	/* The virtual timer is the guest's own: its physical PPI is forwarded. */
+	c->priv[PLAT_TIMER_VIRT_INTID].hw = true;
+	c->lr_used = 0;
+	c->sleep = true;
+}
+
+void vgic_spi_declare(struct vm *vm, uint32_t intid, bool hw, bool edge)
+{
+	struct virq *irq = vgic_lookup(vm, NULL, intid);
+
+	ASSERT(irq && intid >= VGIC_SPI_BASE);
+	irq->exists = true;
+	irq->hw = hw;
+	irq->edge = edge;
+	irq->pintid = (uint16_t)intid;
+	if (hw)
+		arch_irq_set_edge(intid, edge);
+}
+
+/* Tell the CPU of the vCPU that will take `irq` to refresh its list registers. */
+void vgic_kick_target(struct vm *vm, struct virq *irq)
+{
+	if (irq->target >= vm->vcpu_count)
+		return;
+	pcpu_request(vm->vcpu[irq->target].pcpu, PCPU_REQ_FLUSH);
+}
+
+void vgic_inject(struct vm *vm, struct vcpu *v, uint32_t intid)
+{
+	spin_lock(&vm->vgic.lock);
+	struct virq *irq = vgic_lookup(vm, v, intid);
+	if (irq && irq->exists) {
+		irq->pending = true;
+		vgic_kick_target(vm, irq);
+	}
+	spin_unlock(&vm->vgic.lock);
+}
+
+void vgic_set_level(struct vm *vm, uint32_t intid, bool level)
+{
+	spin_lock(&vm->vgic.lock);
+	struct virq *irq = vgic_lookup(vm, NULL, intid);
+	if (irq && irq->exists && !irq->hw && irq->level != level) {
+		irq->level = level;
+		if (!irq->edge) {
+			/* level-sensitive: pending follows the line until acknowledged */
+			irq->pending = level;
+			vgic_kick_target(vm, irq);
+		} else if (level) {
+			irq->pending = true;
+			vgic_kick_target(vm, irq);
+		}
+	}
+	spin_unlock(&vm->vgic.lock);
+}
+
+void vgic_inject_hw(struct vcpu *v, uint32_t intid)
+{
+	struct vm *vm = v->vm;
+
+	spin_lock(&vm->vgic.lock);
+	struct virq *irq = vgic_lookup(vm, v, intid);
+	if (irq && irq->exists && irq->hw) {
+		irq->pending = true;
+		vgic_kick_target(vm, irq);
+		spin_unlock(&vm->vgic.lock);
+		return;
+	}
+	spin_unlock(&vm->vgic.lock);
+	/* not ours to deliver: finish it so it cannot block the board */
+	arch_irq_clear_active(intid, v->pcpu);
+}
+
+void vgic_sgi1r(struct vcpu *v, uint64_t value)
+{
+	/* ICC_SGI1R_EL1: TargetList [15:0], Aff1 [23:16], INTID [27:24], Aff2 [39:32],
+	 * IRM [40], RS [47:44], Aff3 [55:48]. Our vCPUs have Aff0 = index, the rest 0. */
+	struct vm *vm = v->vm;
+	uint32_t intid = (uint32_t)(value >> 24) & 0xf;
+	bool all = value & BIT(40);
+	uint32_t list = (uint32_t)value & 0xffff;
+	bool aff_zero = ((value >> 16) & 0xff) == 0 && ((value >> 32) & 0xff) == 0 &&
+			((value >> 48) & 0xff) == 0 && ((value >> 44) & 0xf) == 0;
+
+	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
+		bool hit = all ? i != v->index : (aff_zero && (list & (1U << i)));
+		if (hit)
+			vgic_inject(vm, &vm->vcpu[i], intid);
+	}
+}
+
+static bool group_enabled(const struct vm *vm, const struct virq *irq)
+{
+	return irq->group1 ? vm->vgic.enable_grp1 : vm->vgic.enable_grp0;
+}
+
+static bool deliverable(const struct vm *vm, const struct vcpu *v, const struct virq *irq)
+{
+	return irq->exists && irq->pending && irq->enabled && !irq->in_lr && irq->target == v->index &&
+	       group_enabled(vm, irq);
+}
+
+static uint64_t lr_encode(const struct virq *irq, uint32_t intid)
+{
+	uint64_t lr = intid | ((uint64_t)irq->priority << LR_PRIORITY_SHIFT) | LR_STATE_PENDING;
+
+	if (irq->group1)
+		lr |= LR_GROUP1;
+	if (irq->hw)
+		lr |= LR_HW | ((uint64_t)irq->pintid << LR_PINTID_SHIFT);
+	else if (!irq->edge)
+		lr |= LR_EOI; /* sample the line again when the guest is done */
+	return lr;
+}
+
+static void lr_free(struct vcpu *v, uint32_t n, struct virq *irq)
+{
+	arch_lr_write(n, 0);
+	v->vgic.lr_used &= ~(1U << n);
+	irq->in_lr = false;
+}
+
+static void sync_lrs(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	for (uint32_t n = 0; n < VGIC_MAX_LRS; n++) {
+		if (!(v->vgic.lr_used & (1U << n)))
+			continue;
+		uint64_t lr = arch_lr_read(n);
+		struct virq *irq = vgic_lookup(vm, v, v->vgic.lr_intid[n]);
+		uint64_t state = lr & LR_STATE_MASK;
+		irq->active = state & LR_STATE_ACTIVE;
+		if (state == 0) {
+			lr_free(v, n, irq);
+			if (!irq->edge && !irq->hw && irq->level)
+				irq->pending = true;
+		} else if (state == LR_STATE_PENDING && !irq->hw &&
+			   ((!irq->edge && !irq->level) || !irq->enabled || irq->target != v->index)) {
+			/* not yet acknowledged but withdrawn, disabled or moved: take it back */
+			lr_free(v, n, irq);
+			irq->pending = irq->edge || irq->level;
+		}
+	}
+}
+
+static void flush_lrs(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	uint32_t lr_count = arch_lr_count();
+	bool more = false;
+
+	/* A new edge for an interrupt the guest is still handling: active and pending. */
+	for (uint32_t n = 0; n < lr_count; n++) {
+		if (!(v->vgic.lr_used & (1U << n)))
+			continue;
+		struct virq *irq = vgic_lookup(vm, v, v->vgic.lr_intid[n]);
+		if (irq->pending && irq->edge) {
+			uint64_t lr = arch_lr_read(n);
+			if (!irq->hw) /* HW interrupts cannot be active and pending in an LR */
+				arch_lr_write(n, lr | LR_STATE_PENDING);
+			if (!irq->hw)
+				irq->pending = false;
+		}
+	}
+	for (;;) {
+		uint32_t free_lr = lr_count;
+		for (uint32_t n = 0; n < lr_count; n++)
+			if (!(v->vgic.lr_used & (1U << n))) {
+				free_lr = n;
+				break;
+			}
+		struct virq *best = NULL;
+		uint32_t best_id = 0;
+		for (uint32_t id = 0; id < VGIC_MAX_INTID; id++) {
+			struct virq *irq = vgic_lookup(vm, v, id);
+			if (deliverable(vm, v, irq) && (!best || irq->priority < best->priority)) {
+				best = irq;
+				best_id = id;
+			}
+		}
+		if (!best)
+			break;
+		if (free_lr == lr_count) {
+			more = true;
+			break;
+		}
+		arch_lr_write(free_lr, lr_encode(best, best_id));
+		v->vgic.lr_used |= 1U << free_lr;
+		v->vgic.lr_intid[free_lr] = (uint16_t)best_id;
+		best->in_lr = true;
+		best->lr = (uint8_t)free_lr;
+		best->pending = false;
+	}
+	arch_vgic_underflow_irq(more);
+}
+
+void vgic_sync_flush(struct vcpu *v)
+{
+	spin_lock(&v->vm->vgic.lock);
+	sync_lrs(v);
+	flush_lrs(v);
+	spin_unlock(&v->vm->vgic.lock);
+}
+
+void vgic_vcpu_release(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	spin_lock(&vm->vgic.lock);
+	for (uint32_t n = 0; n < VGIC_MAX_LRS; n++) {
+		if (!(v->vgic.lr_used & (1U << n)))
+			continue;
+		struct virq *irq = vgic_lookup(vm, v, v->vgic.lr_intid[n]);
+		if (irq->hw)
+			arch_irq_clear_active(irq->pintid, v->pcpu);
+		lr_free(v, n, irq);
+	}
+	/* Hardware interrupts acknowledged but never delivered stay active: end them. */
+	for (uint32_t id = 0; id < VGIC_PRIVATE_IRQS; id++) {
+		struct virq *irq = &v->vgic.priv[id];
+		if (irq->hw && irq->pending)
+			arch_irq_clear_active(irq->pintid, v->pcpu);
+	}
+	spin_unlock(&vm->vgic.lock);
+	arch_vgic_reset();
+}

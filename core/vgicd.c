@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The emulated GICv3 distributor (GICv3 architecture specification §12.9),
+ * as a guest with affinity routing (ARE = 1) and a single security state
+ * (DS = 1) sees it. Decode the offset into a register group, check the
+ * access width, act; reserved offsets read as zero and ignore writes.
+ * Private interrupts (INTID < 32) live in the redistributors, so their
+ * distributor bits are RAZ/WI.
+ */
+#include <fv/arch.h>
+#include <fv/vgic_regs.h>
+#include <fv/vm.h>
+
+#define GICD_CTLR 0x0000U
+#define GICD_TYPER 0x0004U
+#define GICD_IIDR 0x0008U
+#define GICD_TYPER2 0x000cU
+#define GICD_IGROUPR 0x0080U
+#define GICD_ISENABLER 0x0100U
+#define GICD_ICENABLER 0x0180U
+#define GICD_ISPENDR 0x0200U
+#define GICD_ICPENDR 0x0280U
+#define GICD_ISACTIVER 0x0300U
+#define GICD_ICACTIVER 0x0380U
+#define GICD_IPRIORITYR 0x0400U
+#define GICD_IPRIORITYR_END 0x0800U
+#define GICD_ICFGR 0x0c00U
+#define GICD_ICFGR_END 0x0d00U
+#define GICD_IROUTER 0x6000U
+#define GICD_IROUTER_END 0x7fe0U
+#define GICD_ID_START 0xffd0U
+
+#define CTLR_ENABLE_GRP0 BIT(0)
+#define CTLR_ENABLE_GRP1 BIT(1)
+#define CTLR_ARE BIT(4)
+#define CTLR_DS BIT(6)
+
+#define TYPER_IDBITS_SHIFT 19
+#define TYPER_NO1N BIT(25)
+
+/* JEP106 code 0x43b (Arm) would invite Arm-specific quirks; we are nobody's part. */
+#define FV_IIDR 0x0046560aU
+
+#define IROUTER_MASK 0xff00ffffffULL /* Aff3, Aff2, Aff1, Aff0; IRM is RAZ/WI (No1N) */
+
+uint32_t vgic_id_reg(uint64_t offset)
+{
+	static const uint8_t ids[12] = {
+		0x44, 0x00, 0x00, 0x00, /* PIDR4..7 at 0xffd0 */
+		0x92, 0xb4, 0x3b, 0x00, /* PIDR0..3 at 0xffe0: PIDR2.ArchRev = 3 (GICv3) */
+		0x0d, 0xf0, 0x05, 0xb1, /* CIDR0..3 at 0xfff0 */
+	};
+	uint64_t i = (offset - GICD_ID_START) / 4;
+
+	return i < 12 ? ids[i] : 0;
+}
+
+/* A 1-bit-per-interrupt group: which one, and the first INTID it covers. */
+static bool bitreg_decode(uint64_t off, enum vgic_bitreg *reg, uint32_t *first)
+{
+	static const struct {
+		uint32_t base;
+		enum vgic_bitreg reg;
+	} map[] = {
+		{ GICD_IGROUPR, VGIC_GROUP },		{ GICD_ISENABLER, VGIC_SET_ENABLE },
+		{ GICD_ICENABLER, VGIC_CLEAR_ENABLE },	{ GICD_ISPENDR, VGIC_SET_PENDING },
+		{ GICD_ICPENDR, VGIC_CLEAR_PENDING },	{ GICD_ISACTIVER, VGIC_SET_ACTIVE },
+		{ GICD_ICACTIVER, VGIC_CLEAR_ACTIVE },
+	};
+
+	for (uint32_t i = 0; i < ARRAY_SIZE(map); i++) {
+		if (off >= map[i].base && off < map[i].base + 0x80) {
+			*reg = map[i].reg;
+			*first = (uint32_t)(off - map[i].base) / 4 * 32;
+			return true;
+		}
+	}
+	return false;
+}
+
+static uint32_t typer(void)
+{
+	uint32_t it_lines = VGIC_MAX_INTID / 32 - 1;
+
+	return it_lines | (9U << TYPER_IDBITS_SHIFT) | TYPER_NO1N; /* 10 INTID bits */
+}
+
+bool vgicd_read(struct vm *vm, uint64_t off, unsigned int width, uint64_t *value)
+{
+	enum vgic_bitreg reg;
+	uint32_t first;
+	bool ok = true;
+
+	if (off % width)
+		return false;
+	*value = 0;
+	spin_lock(&vm->vgic.lock);
+	if (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR_END) {
+		if (width != 1 && width != 4)
+			ok = false;
+		uint32_t intid = (uint32_t)(off - GICD_IPRIORITYR);
+		for (unsigned int i = 0; ok && i < width; i++)
+			if (intid + i >= VGIC_SPI_BASE)
+				*value |= (uint64_t)vgic_prio_read(vm, NULL, intid + i) << (8 * i);
+	} else if (off >= GICD_IROUTER && off < GICD_IROUTER_END) {
+		uint32_t intid = (uint32_t)(off - GICD_IROUTER) / 8;
+		struct virq *irq = vgic_lookup(vm, NULL, intid);
+		if (width != 8 && width != 4)
+			ok = false;
+		else if (intid >= VGIC_SPI_BASE && irq && irq->exists)
+			*value = (irq->route >> (off % 8 ? 32 : 0)) & (width == 8 ? ~0ULL : 0xffffffffULL);
+	} else if (width != 4) {
+		ok = false;
+	} else if (bitreg_decode(off, &reg, &first)) {
+		if (first >= VGIC_SPI_BASE)
+			*value = vgic_bits_read(vm, NULL, first, reg);
+	} else if (off >= GICD_ICFGR && off < GICD_ICFGR_END) {
+		first = (uint32_t)(off - GICD_ICFGR) / 4 * 16;
+		if (first >= VGIC_SPI_BASE)
+			*value = vgic_cfg_read(vm, NULL, first);
+	} else if (off == GICD_CTLR) {
+		*value = CTLR_ARE | CTLR_DS | (vm->vgic.enable_grp0 ? CTLR_ENABLE_GRP0 : 0) |
+			 (vm->vgic.enable_grp1 ? CTLR_ENABLE_GRP1 : 0);
+	} else if (off == GICD_TYPER) {
+		*value = typer();
+	} else if (off == GICD_IIDR) {
+		*value = FV_IIDR;
+	} else if (off >= GICD_ID_START) {
+		*value = vgic_id_reg(off);
+	} /* else reserved or not implemented (TYPER2, STATUSR, SGIR, NSACR...): RAZ */
+	spin_unlock(&vm->vgic.lock);
+	return ok;
+}
+
+static void kick_all(struct vm *vm)
+{
+	for (uint32_t i = 0; i < vm->vcpu_count; i++)
+		pcpu_request(vm->vcpu[i].pcpu, PCPU_REQ_FLUSH);
+}
+
+bool vgicd_write(struct vm *vm, uint64_t off, unsigned int width, uint64_t value)
+{
+	enum vgic_bitreg reg;
+	uint32_t first;
+	bool ok = true;
+
+	if (off % width)
+		return false;
+	spin_lock(&vm->vgic.lock);
+	if (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR_END) {
+		if (width != 1 && width != 4)
+			ok = false;
+		uint32_t intid = (uint32_t)(off - GICD_IPRIORITYR);
+		for (unsigned int i = 0; ok && i < width; i++)
+			if (intid + i >= VGIC_SPI_BASE)
+				vgic_prio_write(vm, NULL, intid + i, (uint8_t)(value >> (8 * i)));
+	} else if (off >= GICD_IROUTER && off < GICD_IROUTER_END) {
+		uint32_t intid = (uint32_t)(off - GICD_IROUTER) / 8;
+		struct virq *irq = vgic_lookup(vm, NULL, intid);
+		if (width != 8 && width != 4) {
+			ok = false;
+		} else if (intid >= VGIC_SPI_BASE && irq && irq->exists) {
+			uint64_t route = irq->route;
+			if (width == 8)
+				route = value;
+			else if (off % 8)
+				route = (route & 0xffffffffULL) | (value << 32);
+			else
+				route = (route & ~0xffffffffULL) | (value & 0xffffffffULL);
+			irq->route = route & IROUTER_MASK;
+			irq->target = (uint8_t)vgic_route_target(vm, irq->route);
+			if (irq->hw && irq->enabled && irq->target < vm->vcpu_count)
+				arch_irq_enable(irq->pintid, vm->vcpu[irq->target].pcpu); /* re-route */
+			kick_all(vm); /* the old target drops it, the new one takes it */
+		}
+	} else if (width != 4) {
+		ok = false;
+	} else if (bitreg_decode(off, &reg, &first)) {
+		if (first >= VGIC_SPI_BASE)
+			vgic_bits_write(vm, NULL, first, reg, (uint32_t)value);
+	} else if (off >= GICD_ICFGR && off < GICD_ICFGR_END) {
+		first = (uint32_t)(off - GICD_ICFGR) / 4 * 16;
+		if (first >= VGIC_SPI_BASE)
+			vgic_cfg_write(vm, NULL, first, (uint32_t)value);
+	} else if (off == GICD_CTLR) {
+		vm->vgic.enable_grp0 = value & CTLR_ENABLE_GRP0;
+		vm->vgic.enable_grp1 = value & CTLR_ENABLE_GRP1;
+		kick_all(vm);
+	} /* else read-only, reserved or not implemented: WI */
+	spin_unlock(&vm->vgic.lock);
+	return ok;
+}

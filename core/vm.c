@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: MIT
+/*
+ * VM life cycle: creation from the manifest, boot on the VM's first CPU,
+ * vCPU power (PSCI), and stopping: every CPU of the VM parks its vCPU, the
+ * last one to park finishes the stop (restart from pristine images, or off).
+ * A stopping VM never waits on another VM, and no CPU waits on another CPU
+ * with a lock held.
+ */
+#include <fv/arch.h>
+#include <fv/hv.h>
+#include <fv/log.h>
+#include <fv/psci.h>
+#include <fv/string.h>
+#include <fv/trap.h>
+#include <fv/vm.h>
+
+struct vm vms[FV_MAX_VMS];
+uint32_t vm_count;
+struct pcpu pcpus[FV_MAX_CPUS];
+uint32_t pcpu_count;
+
+static struct s2_table s2_pools[FV_MAX_VMS][S2_POOL_PAGES];
+static uint32_t vm_parked[FV_MAX_VMS]; /* CPUs of a stopping VM that have parked */
+
+#define MPIDR_RES1 BIT(31)
+
+struct pcpu *pcpu_this(void)
+{
+	return &pcpus[arch_cpu_index()];
+}
+
+void pcpu_request(uint32_t cpu, uint32_t req)
+{
+	if (cpu >= FV_MAX_CPUS)
+		return;
+	__atomic_fetch_or(&pcpus[cpu].requests, req, __ATOMIC_SEQ_CST);
+	if (cpu != arch_cpu_index())
+		arch_kick_cpu(cpu);
+}
+
+struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint64_t mpidr)
+{
+	for (uint32_t i = 0; i < vm->vcpu_count; i++)
+		if ((vm->vcpu[i].mpidr & ~MPIDR_RES1) == mpidr)
+			return &vm->vcpu[i];
+	return NULL;
+}
+
+bool vm_create(struct vm *vm, uint32_t id, const struct manifest *m, const struct manifest_vm *cfg)
+{
+	(void)m;
+	memset(vm, 0, sizeof(*vm));
+	vm->id = id;
+	vm->cfg = cfg;
+	vm->name = cfg->name;
+	vm->vcpu_count = cfg->cpu_count;
+	spin_lock_init(&vm->lock);
+	s2_init(&vm->s2, s2_pools[id], (uint16_t)(id + 1));
+	for (uint32_t r = 0; r < cfg->mem_count; r++) {
+		const struct manifest_mem *mr = &cfg->mem[r];
+		if (!s2_map(&vm->s2, ipa_init(mr->ipa), pa_init(mr->pa), mr->size, S2_NORMAL_RW)) {
+			log_line("%s: cannot map memory region %u: out of stage-2 tables", vm->name, r);
+			return false;
+		}
+	}
+	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
+		struct vcpu *v = &vm->vcpu[i];
+		v->vm = vm;
+		v->index = i;
+		v->pcpu = cfg->cpu[i];
+		v->mpidr = MPIDR_RES1 | i; /* Aff0 = vCPU index */
+		v->regs = arch_cpu_frame(v->pcpu);
+		pcpus[v->pcpu].vcpu = v;
+	}
+	vgic_init(vm);
+	vgic_spi_declare(vm, VBOARD_UART_INTID, false, false);
+	for (uint32_t d = 0; d < cfg->device_count; d++)
+		vgic_spi_declare(vm, cfg->device[d].intid, true, true);
+	for (uint32_t i = 0; i < vm->vcpu_count; i++)
+		vgic_vcpu_init(&vm->vcpu[i]);
+	vm->console_port = conmux_add_port(&hv_conmux, vm->name, true);
+	vpl011_init(&vm->uart, vm, vm->console_port);
+	vm->state = VM_STATE_OFF;
+	return true;
+}
+
+void vm_request_boot(struct vm *vm)
+{
+	__atomic_store_n(&vm->state, VM_STATE_BOOTING, __ATOMIC_SEQ_CST);
+	pcpu_request(vm->vcpu[0].pcpu, PCPU_REQ_BOOT);
+}
+
+/* Start vCPU v on this CPU at its pending entry point; never returns. */
+static __attribute__((noreturn)) void vcpu_start(struct vcpu *v)
+{
+	struct vcpu_regs *r = v->regs;
+
+	memset(r, 0, sizeof(*r));
+	arch_vcpu_reset(v); /* EL1 state, and PSTATE: EL1h, interrupts masked */
+	r->x[0] = v->on_context;
+	r->pc = v->on_entry;
+	__atomic_store_n(&v->power, VCPU_ON, __ATOMIC_SEQ_CST);
+	vgic_sync_flush(v);
+	arch_vcpu_run(v);
+}
+
+/* Reset the VM's devices and start vCPU 0 at the kernel; on vCPU 0's CPU. */
+static void vm_boot(struct vm *vm)
+{
+	if (!vm_load_images(vm)) {
+		__atomic_store_n(&vm->state, VM_STATE_FAILED, __ATOMIC_SEQ_CST);
+		log_line("%s: not started", vm->name);
+		vm_check_board_off();
+		return;
+	}
+	vgic_init(vm);
+	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
+		struct vcpu *v = &vm->vcpu[i];
+		vgic_vcpu_init(v);
+		v->power = VCPU_OFF;
+	}
+	vpl011_reset(&vm->uart);
+	struct vcpu *boot = &vm->vcpu[0];
+	boot->on_entry = vm->cfg->entry;
+	boot->on_context = vm->cfg->dtb.ipa; /* x0 = the device tree */
+	boot->power = VCPU_ON_PENDING;
+	vm->started_at = arch_counter();
+	__atomic_store_n(&vm->state, VM_STATE_RUNNING, __ATOMIC_SEQ_CST);
+	vcpu_start(boot);
+}
+
+int vcpu_power_on(struct vcpu *v, uint64_t entry, uint64_t context)
+{
+	int ret = PSCI_RET_SUCCESS;
+
+	spin_lock(&v->vm->lock);
+	if (v->vm->state != VM_STATE_RUNNING) {
+		ret = PSCI_RET_DENIED;
+	} else if (v->power == VCPU_ON) {
+		ret = PSCI_RET_ALREADY_ON;
+	} else if (v->power == VCPU_ON_PENDING) {
+		ret = PSCI_RET_ON_PENDING;
+	} else {
+		v->on_entry = entry;
+		v->on_context = context;
+		__atomic_store_n(&v->power, VCPU_ON_PENDING, __ATOMIC_SEQ_CST);
+	}
+	spin_unlock(&v->vm->lock);
+	if (ret == PSCI_RET_SUCCESS)
+		pcpu_request(v->pcpu, PCPU_REQ_START);
+	return ret;
+}
+
+/* This CPU's vCPU stops running (CPU_OFF, or its VM stops). */
+static void vcpu_release(struct vcpu *v)
+{
+	vgic_vcpu_release(v);
+	arch_vtimer_mask();
+	__atomic_store_n(&v->power, VCPU_OFF, __ATOMIC_SEQ_CST);
+}
+
+void vcpu_power_off(struct vcpu *v)
+{
+	vcpu_release(v);
+	pcpu_idle();
+}
+
+void vm_check_board_off(void)
+{
+	for (uint32_t i = 0; i < vm_count; i++) {
+		uint32_t s = __atomic_load_n(&vms[i].state, __ATOMIC_SEQ_CST);
+		if (s != VM_STATE_OFF && s != VM_STATE_FAILED)
+			return;
+	}
+	log_line("every VM is off: powering the board off");
+	arch_board_off();
+}
+
+/* The last CPU of a stopping VM to park finishes the stop. */
+static void vm_stopped(struct vm *vm)
+{
+	if (vm->restart_after_stop) {
+		vm->restart_count++;
+		log_line("%s: restarting (restart %u)", vm->name, vm->restart_count);
+		vm_request_boot(vm);
+		return;
+	}
+	__atomic_store_n(&vm->state, VM_STATE_OFF, __ATOMIC_SEQ_CST);
+	log_line("%s: off", vm->name);
+	vm_check_board_off();
+}
+
+static void park(struct pcpu *p)
+{
+	struct vcpu *v = p->vcpu;
+
+	if (!v)
+		return;
+	if (v->power != VCPU_OFF)
+		vcpu_release(v);
+	struct vm *vm = v->vm;
+	if (__atomic_add_fetch(&vm_parked[vm->id], 1, __ATOMIC_SEQ_CST) == vm->vcpu_count)
+		vm_stopped(vm);
+}
+
+void vm_stop(struct vm *vm, enum vm_stop_reason reason, const char *why)
+{
+	spin_lock(&vm->lock);
+	if (vm->state != VM_STATE_RUNNING) {
+		spin_unlock(&vm->lock);
+		return; /* already stopping, off or failed */
+	}
+	vm->state = VM_STATE_STOPPING;
+	vm->restart_after_stop = reason == VM_STOP_RESET ||
+				 ((reason == VM_STOP_CRASH || reason == VM_STOP_WATCHDOG) &&
+				  vm->cfg->on_crash == VM_ON_CRASH_RESTART);
+	__atomic_store_n(&vm_parked[vm->id], 0, __ATOMIC_SEQ_CST);
+	spin_unlock(&vm->lock);
+	log_line("%s: %s", vm->name, why);
+	if ((reason == VM_STOP_CRASH || reason == VM_STOP_WATCHDOG) &&
+	    vm->cfg->on_crash == VM_ON_CRASH_HALT_BOARD) {
+		log_line("%s: its policy is halt-board: powering the board off", vm->name);
+		arch_board_off();
+	}
+	for (uint32_t i = 0; i < vm->vcpu_count; i++)
+		pcpu_request(vm->vcpu[i].pcpu, PCPU_REQ_PARK);
+}
+
+void vm_crashed(struct vm *vm, enum vm_stop_reason reason, const char *why)
+{
+	vm_stop(vm, reason, why);
+}
+
+void pcpu_handle_requests(struct pcpu *p)
+{
+	uint32_t req = __atomic_exchange_n(&p->requests, 0, __ATOMIC_SEQ_CST);
+	struct vcpu *v = p->vcpu;
+
+	if (req & PCPU_REQ_PARK)
+		park(p);
+	if (req & PCPU_REQ_TIMER)
+		hv_console_poll();
+	if (!v)
+		return;
+	if (req & PCPU_REQ_BOOT)
+		vm_boot(v->vm); /* returns only if the VM cannot start */
+	if ((req & PCPU_REQ_START) && v->power == VCPU_ON_PENDING && v->vm->state == VM_STATE_RUNNING)
+		vcpu_start(v);
+}
+
+void vm_before_entry(struct vcpu *v)
+{
+	struct pcpu *p = &pcpus[v->pcpu];
+
+	if (__atomic_load_n(&p->requests, __ATOMIC_SEQ_CST))
+		pcpu_handle_requests(p);
+	if (v->power != VCPU_ON)
+		pcpu_idle();
+	vgic_sync_flush(v);
+}
+
+void pcpu_idle(void)
+{
+	struct pcpu *p = pcpu_this();
+
+	for (;;) {
+		pcpu_handle_requests(p);
+		arch_wait_irq();
+		irq_handle();
+	}
+}

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The PL011 each VM sees (PrimeCell UART (PL011) TRM r1p5, §3.3 register
+ * descriptions). Transmission is instant: a written byte goes to the console
+ * multiplexer, and the transmit FIFO only looks full while the multiplexer
+ * applies backpressure. The receive FIFO holds what the user typed while
+ * the VM had input focus.
+ *
+ * Interrupts (§3.4): RXIS and RTIS while receive data waits; TXIS while the
+ * transmitter has room after a write (cleared when the multiplexer refuses a
+ * byte, set again when it has room). The line to the vGIC is (RIS & IMSC).
+ * Guests access the registers with 8-, 16- and 32-bit loads and stores.
+ */
+#include <fv/conmux.h>
+#include <fv/hv.h>
+#include <fv/vgic.h>
+#include <fv/vm.h>
+#include <fv/vpl011.h>
+
+#define UARTDR 0x000U
+#define UARTRSR 0x004U
+#define UARTFR 0x018U
+#define UARTILPR 0x020U
+#define UARTIBRD 0x024U
+#define UARTFBRD 0x028U
+#define UARTLCR_H 0x02cU
+#define UARTCR 0x030U
+#define UARTIFLS 0x034U
+#define UARTIMSC 0x038U
+#define UARTRIS 0x03cU
+#define UARTMIS 0x040U
+#define UARTICR 0x044U
+#define UARTDMACR 0x048U
+#define UART_ID_START 0xfe0U
+
+#define FR_RXFE BIT(4)
+#define FR_TXFF BIT(5)
+#define FR_RXFF BIT(6)
+#define FR_TXFE BIT(7)
+
+#define INT_RX BIT(4)
+#define INT_TX BIT(5)
+#define INT_RT BIT(6)
+#define INT_ALL 0x7ffU
+
+#define CR_RESET 0x0300U    /* TXE | RXE */
+#define IFLS_RESET 0x0012U  /* half-full triggers */
+
+/*
+ * Drive the interrupt line from (RIS & IMSC). Called with the UART lock held
+ * so that the vGIC sees level changes in the order they happened (the vGIC
+ * lock nests inside).
+ */
+static void update_line(struct vpl011 *u)
+{
+	u->irq_level = (u->ris & u->imsc) != 0;
+	vgic_set_level(u->vm, VBOARD_UART_INTID, u->irq_level);
+}
+
+void vpl011_init(struct vpl011 *u, struct vm *vm, uint32_t port)
+{
+	spin_lock_init(&u->lock);
+	u->vm = vm;
+	u->port = port;
+	vpl011_reset(u);
+}
+
+void vpl011_reset(struct vpl011 *u)
+{
+	spin_lock(&u->lock);
+	u->cr = CR_RESET;
+	u->lcr_h = 0;
+	u->ibrd = 0;
+	u->fbrd = 0;
+	u->ifls = IFLS_RESET;
+	u->imsc = 0;
+	u->ris = 0;
+	u->dmacr = 0;
+	u->ilpr = 0;
+	u->rx_head = 0;
+	u->rx_count = 0;
+	update_line(u);
+	spin_unlock(&u->lock);
+}
+
+
+static uint32_t flags(struct vpl011 *u)
+{
+	uint32_t fr = 0;
+
+	if (u->rx_count == 0)
+		fr |= FR_RXFE;
+	if (u->rx_count == VPL011_RX_FIFO)
+		fr |= FR_RXFF;
+	if (hv_console_can_put(u->port))
+		fr |= FR_TXFE;
+	else
+		fr |= FR_TXFF;
+	return fr;
+}
+
+static uint32_t read_dr(struct vpl011 *u)
+{
+	if (u->rx_count == 0)
+		return 0;
+	uint8_t c = u->rx[u->rx_head];
+	u->rx_head = (u->rx_head + 1) % VPL011_RX_FIFO;
+	if (--u->rx_count == 0)
+		u->ris &= (uint16_t)~(INT_RX | INT_RT);
+	return c;
+}
+
+static uint32_t id_reg(uint64_t off)
+{
+	static const uint8_t ids[8] = { 0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
+
+	return ids[(off - UART_ID_START) / 4];
+}
+
+bool vpl011_read(struct vpl011 *u, uint64_t off, unsigned int width, uint64_t *value)
+{
+	uint32_t v = 0;
+
+	if (width > 4 || off % width || (off & 3) + width > 4)
+		return false;
+	uint64_t reg = off & ~3ULL;
+	spin_lock(&u->lock);
+	switch (reg) {
+	case UARTDR: v = read_dr(u); break;
+	case UARTRSR: v = 0; break;
+	case UARTFR: v = flags(u); break;
+	case UARTILPR: v = u->ilpr; break;
+	case UARTIBRD: v = u->ibrd; break;
+	case UARTFBRD: v = u->fbrd; break;
+	case UARTLCR_H: v = u->lcr_h; break;
+	case UARTCR: v = u->cr; break;
+	case UARTIFLS: v = u->ifls; break;
+	case UARTIMSC: v = u->imsc; break;
+	case UARTRIS: v = u->ris; break;
+	case UARTMIS: v = u->ris & u->imsc; break;
+	case UARTDMACR: v = u->dmacr; break;
+	default:
+		if (reg >= UART_ID_START && reg < UART_ID_START + 0x20)
+			v = id_reg(reg);
+		break; /* reserved and write-only (ICR): read as zero */
+	}
+	update_line(u);
+	spin_unlock(&u->lock);
+	*value = (v >> (8 * (off & 3))) & (width == 4 ? 0xffffffffU : (1U << (8 * width)) - 1);
+	return true;
+}
+
+bool vpl011_write(struct vpl011 *u, uint64_t off, unsigned int width, uint64_t value)
+{
+	if (width > 4 || off % width || (off & 3) + width > 4)
+		return false;
+	uint64_t reg = off & ~3ULL;
+	uint16_t v = (uint16_t)(value << (8 * (off & 3)));
+	spin_lock(&u->lock);
+	switch (reg) {
+	case UARTDR:
+		if (hv_console_putc(u->port, (uint8_t)v)) {
+			u->ris |= INT_TX;
+		}
+		if (!hv_console_can_put(u->port))
+			u->ris &= (uint16_t)~INT_TX; /* full: TXIS comes back with room */
+		break;
+	case UARTRSR: break; /* clears error flags, which we never raise */
+	case UARTILPR: u->ilpr = v & 0xff; break;
+	case UARTIBRD: u->ibrd = v; break;
+	case UARTFBRD: u->fbrd = v & 0x3f; break;
+	case UARTLCR_H: u->lcr_h = v & 0xff; break;
+	case UARTCR: u->cr = v; break;
+	case UARTIFLS: u->ifls = v & 0x3f; break;
+	case UARTIMSC: u->imsc = v & INT_ALL; break;
+	case UARTICR: u->ris &= (uint16_t)~(v & INT_ALL); break;
+	case UARTDMACR: u->dmacr = v & 0x7; break;
+	default: break; /* read-only and reserved: write ignored */
+	}
+	update_line(u);
+	spin_unlock(&u->lock);
+	return true;
+}
+
+bool vpl011_receive(struct vpl011 *u, uint8_t c)
+{
+	bool ok = false;
+
+	spin_lock(&u->lock);
+	if (u->rx_count < VPL011_RX_FIFO) {
+		u->rx[(u->rx_head + u->rx_count) % VPL011_RX_FIFO] = c;
+		u->rx_count++;
+		u->ris |= INT_RX | INT_RT;
+		ok = true;
+	} else {
+		u->rx_dropped++;
+	}
+	update_line(u);
+	spin_unlock(&u->lock);
+	return ok;
+}
+
+void vpl011_tx_ready(struct vpl011 *u)
+{
+	spin_lock(&u->lock);
+	u->ris |= INT_TX;
+	update_line(u);
+	spin_unlock(&u->lock);
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The console multiplexer: every VM's console and the hypervisor's own
+ * messages share the board's one UART.
+ *
+ * Output: each port (a VM, or the hypervisor) writes bytes; lines appear on
+ * the UART prefixed with "[name] ". A line is written whole, so lines of
+ * different ports never interleave. A port may "hold" the line while it is
+ * mid-line (a shell prompt, echo of typed characters), in which case its
+ * bytes go out at once; a port idle mid-line for CONMUX_IDLE_MS loses the
+ * line to any port with output waiting (its line is ended, and continues
+ * later under a fresh prefix). Pending partial lines go out after the same
+ * idle time, so prompts appear. A port whose buffer is full gets
+ * backpressure (conmux_putc returns false) until its bytes are written.
+ *
+ * Input: bytes typed go to the port with input focus. Ctrl-A pressed three
+ * times in a row moves focus to the next port that takes input; one or two
+ * Ctrl-A followed by something else are delivered as typed.
+ *
+ * Pure logic: the UART and clock come in through callbacks, so it runs in
+ * host tests unchanged.
+ */
+#ifndef FV_CONMUX_H
+#define FV_CONMUX_H
+
+#include <fv/limits.h>
+#include <fv/spinlock.h>
+#include <fv/types.h>
+
+#define CONMUX_MAX_PORTS (FV_MAX_VMS + 1)
+#define CONMUX_BUF 512U
+#define CONMUX_IDLE_MS 30U
+#define CONMUX_SWITCH_CHAR 0x01 /* Ctrl-A */
+#define CONMUX_SWITCH_COUNT 3
+
+struct conmux_port {
+	char name[FV_NAME_MAX];
+	bool takes_input;
+	bool wants_tx_ready; /* refused a byte: tell it when there is room */
+	uint8_t buf[CONMUX_BUF];
+	uint32_t len;
+	uint64_t last_ms; /* time of its last byte */
+	uint64_t bytes_out;
+};
+
+struct conmux {
+	struct spinlock lock;
+	struct conmux_port port[CONMUX_MAX_PORTS];
+	uint32_t port_count;
+	int owner;      /* port holding the UART line mid-line, or -1 (at column 0) */
+	uint32_t focus; /* port receiving input */
+	uint32_t switch_count; /* Ctrl-A seen in a row */
+	uint32_t ready;        /* ports refused earlier that have room now */
+	void (*write)(const char *s, size_t n); /* the UART */
+	uint64_t (*now_ms)(void);
+};
+
+/* Input outcome for one typed byte. */
+struct conmux_input {
+	uint32_t port;      /* deliver bytes[0..count) to this port */
+	uint8_t bytes[CONMUX_SWITCH_COUNT];
+	uint32_t count;
+	bool switched;      /* focus moved: the multiplexer has announced it */
+};
+
+void conmux_init(struct conmux *m, void (*write)(const char *, size_t), uint64_t (*now_ms)(void));
+/* Add a port; returns its index. */
+uint32_t conmux_add_port(struct conmux *m, const char *name, bool takes_input);
+/* Output one byte from a port. False: buffer full, retry after tx_ready. */
+bool conmux_putc(struct conmux *m, uint32_t port, uint8_t c);
+/* Whether a port can take another byte now. */
+bool conmux_can_put(struct conmux *m, uint32_t port);
+/* Emit a whole line from a port (the hypervisor's messages); never refused. */
+void conmux_line(struct conmux *m, uint32_t port, const char *line);
+/*
+ * Write out what idle time allows. Returns the time (ms) at which to call
+ * again, or 0 if nothing is waiting.
+ */
+uint64_t conmux_poll(struct conmux *m);
+/* Ports that were refused a byte and now have room (bitmap); clears it. */
+uint32_t conmux_take_ready(struct conmux *m);
+/* Route one typed byte. */
+void conmux_input(struct conmux *m, uint8_t c, struct conmux_input *out);
+/* Move input focus to a port (announces it). */
+void conmux_set_focus(struct conmux *m, uint32_t port);
+
+#endif

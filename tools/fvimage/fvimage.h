@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fvimage, the flash image tool: reads a VM configuration (device tree
+ * source, compiled with dtc, read with libfdt), checks it with the same
+ * validator the hypervisor runs, and writes hypervisor + manifest + images.
+ */
+#ifndef FVIMAGE_H
+#define FVIMAGE_H
+
+#include <fv/manifest.h>
+#include <stdio.h>
+
+#define MAX_BOOTARGS 1024
+
+/* One file to store in flash, in memory until the image is written. */
+struct blob {
+	char name[FV_NAME_MAX];
+	char path[4096];
+	uint8_t *data;
+	size_t size;
+};
+
+struct tool {
+	const char *config_path;   /* as the user named it */
+	const char *hv_path;
+	const char **search;       /* extra directories for relative image paths */
+	int search_count;
+	struct manifest m;
+	struct blob blob[FV_MAX_IMAGES];
+	uint32_t blob_count;
+	char bootargs[FV_MAX_VMS][MAX_BOOTARGS];
+	struct diag diag;
+	struct srcmap *srcmap;
+	uint8_t *hv;
+	size_t hv_size;
+};
+
+/* srcmap.c: node path / property -> "file:line" from dtc's annotated output. */
+struct srcmap;
+struct srcmap *srcmap_load(const char *dts_path);
+const char *srcmap_find(const struct srcmap *map, const char *node, const char *prop);
+void srcmap_free(struct srcmap *map);
+
+/* config.c */
+bool config_read(struct tool *t, const void *fdt);
+
+/* guestdt.c: the device tree a VM boots with. */
+bool guestdt_build(struct tool *t, uint32_t vm, uint8_t **out, size_t *size, uint64_t *kaslr_offset);
+
+/* main.c */
+void tool_error(struct tool *t, const char *where, const char *prop, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+uint32_t tool_add_blob(struct tool *t, const char *name, const char *path, uint8_t *data, size_t size);
+
+#endif
