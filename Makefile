@@ -111,7 +111,60 @@ run: deps
 deps:
 	@scripts/deps.sh
 
+# ---- tests ----
+# Host unit tests: core logic on the fake arch, under ASan and UBSan.
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes $(INC) -Iarch/fake/include -Itests/common -DFV_HOST $(SAN) -MMD -MP
+CORE_HOST_SRC := $(filter-out core/string.c,$(CORE_SRC)) arch/fake/fake.c arch/aarch64/pte.c
+CORE_HOST_OBJ := $(patsubst %.c,$(B)/unit/%.o,$(CORE_HOST_SRC))
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/unit/bin/%,$(wildcard tests/unit/test_*.c))
+
+$(B)/unit/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  UNITCC  $<"
+	@$(HOSTCC) $(UNIT_CFLAGS) -c $< -o $@
+
+$(B)/unit/bin/%: tests/unit/%.c $(CORE_HOST_OBJ) $(B)/unit/tests/common/testbed.o
+	@mkdir -p $(dir $@)
+	@echo "  UNIT    $@"
+	@$(HOSTCC) $(UNIT_CFLAGS) -Itests/common $< $(CORE_HOST_OBJ) $(B)/unit/tests/common/testbed.o -o $@ -lcmocka -lfdt
+
+unit-build: $(UNIT_TESTS)
+
+unit: deps unit-build
+	@scripts/run-unit.sh $(UNIT_TESTS)
+
+# Fuzzers: libFuzzer with ASan and UBSan, one per parser and per emulated register file.
+FUZZ_CC ?= clang
+FUZZ_CFLAGS := -std=gnu11 -O1 -g $(INC) -Iarch/fake/include -DFV_HOST -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -Wall -Wno-unused-parameter
+FUZZERS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 600
+FUZZ_TEST_SECONDS ?= 15
+
+$(B)/fuzz/%: tests/fuzz/%.c $(CORE_HOST_SRC) tests/common/testbed.c tests/common/testbed.h
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -Itests/common $< $(CORE_HOST_SRC) tests/common/testbed.c -o $@ -lfdt
+
+fuzz-build: $(FUZZERS)
+
+fuzz-smoke: deps fuzz-build
+	@scripts/run-fuzz.sh $(FUZZ_TEST_SECONDS) $(FUZZERS)
+
+fuzz: deps fuzz-build
+	@scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZERS)
+
+# QEMU integration tests: real guests, what a user sees.
+integration: deps image tools
+	@python3 tests/integration/run.py
+
+test: deps
+	@$(MAKE) --no-print-directory all tools
+	@scripts/run-tests.sh
+
 FORCE:
+.SECONDARY:
 
 clean:
 	rm -rf $(B)/hv $(B)/host $(B)/flashvisor.* $(B)/*.bin $(B)/tests

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The fake architecture for host tests (see include/arch/fake.h).
+ */
+#include <arch/fake.h>
+#include <fv/hv.h>
+#include <fv/sha256.h>
+#include <fv/string.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+struct fake_hw fake;
+const char hv_version[] = "host-test";
+
+void fake_reset(void)
+{
+	memset(&fake, 0, sizeof(fake));
+	fake.lr_count = 4;
+	fake.freq = 1000000;
+	fake.cpu_on_result = 0;
+}
+
+void fake_map(uint64_t pa, void *host, uint64_t size)
+{
+	if (fake.region_count == FAKE_MAX_REGIONS)
+		abort();
+	fake.region[fake.region_count++] = (struct fake_region){ pa, size, host };
+}
+
+void fake_raise(uint32_t cpu, uint32_t intid)
+{
+	if (fake.pending_count[cpu] < FAKE_MAX_PENDING)
+		fake.pending_intid[cpu][fake.pending_count[cpu]++] = intid;
+}
+
+const char *fake_uart_text(void)
+{
+	fake.uart[fake.uart_len < FAKE_UART_MAX ? fake.uart_len : FAKE_UART_MAX - 1] = '\0';
+	return fake.uart;
+}
+
+void fake_uart_clear(void)
+{
+	fake.uart_len = 0;
+	fake.uart[0] = '\0';
+}
+
+static __attribute__((noreturn)) void leave(enum fake_exit why)
+{
+	fake.exit_reason = why;
+	if (fake.exit_jmp)
+		longjmp(*fake.exit_jmp, 1);
+	fprintf(stderr, "fake arch: noreturn path %d taken with no FAKE_CATCH\n", why);
+	abort();
+}
+
+/* ---- this CPU ---- */
+uint32_t arch_cpu_index(void) { return fake.cpu; }
+void arch_cpu_relax(void) {}
+void arch_wait_irq(void)
+{
+	if (fake.pending_count[fake.cpu] == 0)
+		leave(FAKE_EXIT_IDLE);
+}
+uint64_t arch_counter(void) { return fake.counter; }
+uint64_t arch_counter_freq(void) { return fake.freq; }
+void arch_hyp_timer_arm(uint64_t deadline) { fake.hyp_timer[fake.cpu] = deadline; }
+void arch_kick_cpu(uint32_t pcpu)
+{
+	if (pcpu < FV_MAX_CPUS)
+		fake.kicks[pcpu]++;
+}
+
+/* ---- physical interrupt controller ---- */
+static struct fake_irq_state *irq_state(uint32_t intid, uint32_t pcpu)
+{
+	if (intid < 32)
+		return &fake.irq[pcpu < FV_MAX_CPUS ? pcpu : 0][intid];
+	return &fake.spi[intid < FAKE_MAX_INTID ? intid : 0];
+}
+
+uint32_t arch_irq_ack(void)
+{
+	uint32_t cpu = fake.cpu;
+
+	if (fake.pending_count[cpu] == 0)
+		return 1023;
+	uint32_t intid = fake.pending_intid[cpu][0];
+	memmove(&fake.pending_intid[cpu][0], &fake.pending_intid[cpu][1],
+		(fake.pending_count[cpu] - 1) * sizeof(uint32_t));
+	fake.pending_count[cpu]--;
+	irq_state(intid, cpu)->active = true;
+	return intid;
+}
+
+void arch_irq_priority_drop(uint32_t intid)
+{
+	if (intid < FAKE_MAX_INTID)
+		fake.dropped[intid]++;
+}
+
+void arch_irq_deactivate(uint32_t intid)
+{
+	if (intid < FAKE_MAX_INTID)
+		fake.deactivated[intid]++;
+	irq_state(intid, fake.cpu)->active = false;
+}
+
+void arch_irq_enable(uint32_t intid, uint32_t pcpu)
+{
+	struct fake_irq_state *s = irq_state(intid, pcpu);
+	s->enabled = true;
+	if (intid >= 32)
+		s->route = pcpu;
+}
+
+void arch_irq_disable(uint32_t intid, uint32_t pcpu) { irq_state(intid, pcpu)->enabled = false; }
+void arch_irq_set_pending(uint32_t intid, uint32_t pcpu, bool p) { irq_state(intid, pcpu)->pending = p; }
+void arch_irq_clear_active(uint32_t intid, uint32_t pcpu) { irq_state(intid, pcpu)->active = false; }
+void arch_irq_set_edge(uint32_t intid, bool edge) { irq_state(intid, 0)->edge = edge; }
+
+/* ---- virtual CPU interface ---- */
+uint32_t arch_lr_count(void) { return fake.lr_count; }
+uint64_t arch_lr_read(uint32_t n) { return n < VGIC_MAX_LRS ? fake.lr[fake.cpu][n] : 0; }
+void arch_lr_write(uint32_t n, uint64_t v)
+{
+	if (n < VGIC_MAX_LRS)
+		fake.lr[fake.cpu][n] = v;
+}
+void arch_vgic_underflow_irq(bool enable) { fake.underflow[fake.cpu] = enable; }
+void arch_vgic_reset(void)
+{
+	memset(fake.lr[fake.cpu], 0, sizeof(fake.lr[fake.cpu]));
+	fake.vgic_resets[fake.cpu]++;
+}
+
+/* ---- memory ---- */
+void *arch_phys_to_ptr(paddr_t pa)
+{
+	uint64_t a = pa_addr(pa);
+
+	for (uint32_t i = 0; i < fake.region_count; i++)
+		if (a >= fake.region[i].pa && a - fake.region[i].pa < fake.region[i].size)
+			return fake.region[i].host + (a - fake.region[i].pa);
+	return (void *)(uintptr_t)a; /* host pointers stand for themselves */
+}
+
+paddr_t arch_ptr_to_phys(const void *p) { return pa_init((uint64_t)(uintptr_t)p); }
+void arch_dcache_clean_inval(void *p, size_t n) { (void)p; (void)n; }
+void arch_icache_invalidate_all(void) {}
+void arch_zero_pages(void *p, size_t n) { memset(p, 0, n); }
+void arch_copy(void *dst, const void *src, size_t n) { memcpy(dst, src, n); }
+
+uint64_t arch_mmio_read(paddr_t pa, unsigned int width)
+{
+	return fake.mmio_read ? fake.mmio_read(pa_addr(pa), width) : 0;
+}
+
+void arch_mmio_write(paddr_t pa, unsigned int width, uint64_t value)
+{
+	if (fake.mmio_write)
+		fake.mmio_write(pa_addr(pa), width, value);
+}
+
+void arch_s2_flush_vmid(uint16_t vmid, paddr_t root)
+{
+	(void)vmid;
+	(void)root;
+	fake.s2_flushes++;
+}
+
+bool arch_sha256_blocks(uint32_t h[8], const uint8_t *data, size_t count)
+{
+	(void)h;
+	(void)data;
+	(void)count;
+	return false;
+}
+
+/* ---- vCPUs ---- */
+struct vcpu_regs *arch_cpu_frame(uint32_t pcpu) { return &fake.frames[pcpu < FV_MAX_CPUS ? pcpu : 0]; }
+void arch_vtimer_mask(void) { fake.vtimer_masks[fake.cpu]++; }
+uint64_t arch_random(void) { return 0x0123456789abcdefULL; }
+
+void arch_vcpu_reset(struct vcpu *v)
+{
+	fake.vcpu_resets[v->pcpu]++;
+	v->regs->pstate = 0x3c5;
+}
+
+void arch_vcpu_run(struct vcpu *v)
+{
+	(void)v;
+	leave(FAKE_EXIT_RUN);
+}
+
+static void inject(enum fake_inject kind, struct vcpu *v, uint64_t far)
+{
+	fake.last_inject = kind;
+	fake.last_inject_far = far;
+	fake.inject_count++;
+	v->regs->pc = 0xffff000000000000ULL; /* "somewhere in the guest's vectors" */
+}
+
+void arch_inject_undef(struct vcpu *v) { inject(FAKE_INJECT_UNDEF, v, 0); }
+void arch_inject_data_abort(struct vcpu *v, uint64_t far) { inject(FAKE_INJECT_DABT, v, far); }
+void arch_inject_prefetch_abort(struct vcpu *v, uint64_t far) { inject(FAKE_INJECT_PABT, v, far); }
+
+/* ---- board ---- */
+int arch_board_cpu_on(uint64_t mpidr, paddr_t entry, uint64_t context)
+{
+	(void)mpidr;
+	(void)entry;
+	(void)context;
+	fake.cpu_on_calls++;
+	return fake.cpu_on_result;
+}
+
+void arch_board_off(void) { leave(FAKE_EXIT_BOARD_OFF); }
+void arch_board_reset(void) { leave(FAKE_EXIT_RESET); }
+void arch_cpu_halt(void) { leave(FAKE_EXIT_HALT); }
+
+/* ---- the board UART (plat/) ---- */
+void plat_uart_init(void) {}
+
+void plat_uart_write(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fake.uart_len + 1 < FAKE_UART_MAX)
+			fake.uart[fake.uart_len++] = s[i];
+}
+
+uint32_t plat_uart_read(uint8_t *buf, uint32_t max)
+{
+	uint32_t n = fake.uart_rx_len < max ? fake.uart_rx_len : max;
+
+	memcpy(buf, fake.uart_rx, n);
+	memmove(fake.uart_rx, fake.uart_rx + n, fake.uart_rx_len - n);
+	fake.uart_rx_len -= n;
+	return n;
+}

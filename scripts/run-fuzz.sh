@@ -1,0 +1,26 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Run each libFuzzer binary for N seconds from its corpus; one test each:
+# passed if it found nothing. Findings are kept in build/fuzz/findings/.
+secs=$1; shift
+passed=0; failed=0
+mkdir -p build/fuzz/findings
+for f in "$@"; do
+	name=$(basename "$f")
+	corpus=build/fuzz/corpus/$name
+	mkdir -p "$corpus"
+	seeds=tests/fuzz/seeds/$name
+	[ -d "$seeds" ] || seeds=
+	log=build/fuzz/$name.log
+	if "$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix=build/fuzz/findings/"$name"- "$corpus" $seeds > "$log" 2>&1; then
+		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+		echo "fuzz $name: ${execs:-?} runs in ${secs}s, no finding"
+		passed=$((passed + 1))
+	else
+		echo "fuzz $name: FINDING (log $log)"
+		grep -E "ERROR|SUMMARY|artifact" "$log" | head -n 5
+		failed=$((failed + 1))
+	fi
+done
+echo "RESULT fuzz $passed $failed"

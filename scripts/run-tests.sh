@@ -1,0 +1,22 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# make test: every tier, then one line summing them all.
+out=build/test-results.txt
+mkdir -p build
+: > "$out"
+run_tier() {
+	# a tier that cannot even build or start counts as one failure
+	if ! make --no-print-directory "$1" 2>&1 | tee -a "$out.log" | tee /dev/stderr | grep '^RESULT ' >> "$out"; then
+		echo "RESULT $1 0 1" >> "$out"
+	fi
+	grep -q "^RESULT $2 " "$out" || echo "RESULT $2 0 1" >> "$out"
+}
+: > "$out.log"
+run_tier unit unit
+run_tier fuzz-smoke fuzz
+run_tier integration integration
+passed=$(awk '/^RESULT/ {p += $3} END {print p + 0}' "$out")
+failed=$(awk '/^RESULT/ {f += $4} END {print f + 0}' "$out")
+awk '/^RESULT/ {printf "  %-12s %d passed, %d failed\n", $2, $3, $4}' "$out"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

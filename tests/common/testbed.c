@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+/* The host test bed (see testbed.h). */
+#include "testbed.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <fv/sha256.h>
+#include <plat/layout.h>
+
+void testbed_redigest(struct manifest *m)
+{
+	manifest_digest(m, m->sha256);
+}
+
+void testbed_manifest(struct manifest *m, uint32_t count, uint32_t cpus_each)
+{
+	memset(m, 0, sizeof(*m));
+	m->magic = MANIFEST_MAGIC;
+	m->version = MANIFEST_VERSION;
+	m->size = sizeof(*m);
+	m->hv = (struct hv_header){ HV_HEADER_MAGIC, 0x40000000, 0x600000, 0x10000, MANIFEST_VERSION, 0 };
+	m->board = (struct manifest_board){ 0x40000000, 0x80000000, PLAT_FLASH_SIZE, 8, 0 };
+	uint64_t at = ALIGN_UP(MANIFEST_FLASH_OFFSET + sizeof(*m), MANIFEST_IMAGE_ALIGN);
+	for (uint32_t i = 0; i < 3; i++) {
+		struct manifest_image *im = &m->image[i];
+		snprintf(im->name, sizeof(im->name), "image%u", i);
+		im->offset = at;
+		im->size = 0x1000;
+		at += 0x1000;
+	}
+	m->image_count = 3;
+	m->image_end = at;
+	m->vm_count = count;
+	for (uint32_t v = 0; v < count; v++) {
+		struct manifest_vm *vm = &m->vm[v];
+		snprintf(vm->name, sizeof(vm->name), "vm%u", v);
+		vm->boot = VM_BOOT_BARE;
+		vm->on_crash = VM_ON_CRASH_RESTART;
+		vm->cpu_count = cpus_each;
+		for (uint32_t c = 0; c < cpus_each; c++)
+			vm->cpu[c] = (uint8_t)(v * cpus_each + c);
+		vm->mem_count = 1;
+		vm->mem[0].pa = 0x48000000ULL + v * 0x10000000ULL;
+		vm->mem[0].ipa = vm->mem[0].pa;
+		vm->mem[0].size = 0x10000000;
+		vm->kernel = (struct manifest_load){ 0, 0, vm->mem[0].ipa, 0x1000 };
+		vm->entry = vm->mem[0].ipa;
+		vm->initrd = (struct manifest_load){ 1, 0, vm->mem[0].ipa + 0x400000, 0x1000 };
+		vm->dtb = (struct manifest_load){ 2, 0, vm->mem[0].ipa + 0x200000, 0x1000 };
+	}
+	testbed_redigest(m);
+}
+
+void testbed_board(struct board *b, uint32_t cpus)
+{
+	memset(b, 0, sizeof(*b));
+	snprintf(b->model, sizeof(b->model), "test board");
+	b->cpu_count = cpus;
+	b->cpu_count_seen = cpus;
+	for (uint32_t i = 0; i < cpus; i++)
+		b->cpu_mpidr[i] = i;
+	b->ram_base = 0x40000000;
+	b->ram_size = 0x80000000;
+	b->gicd_base = PLAT_GICD_BASE;
+	b->gicd_size = PLAT_GICD_SIZE;
+	b->gicr_base = PLAT_GICR_BASE;
+	b->gicr_size = PLAT_GICR_STRIDE * cpus;
+	b->uart_base = PLAT_UART_BASE;
+	b->uart_intid = PLAT_UART_INTID;
+	b->timer_intid[0] = PLAT_TIMER_SEC_PHYS_INTID;
+	b->timer_intid[1] = PLAT_TIMER_PHYS_INTID;
+	b->timer_intid[2] = PLAT_TIMER_VIRT_INTID;
+	b->timer_intid[3] = PLAT_TIMER_HYP_INTID;
+	b->flash_size = PLAT_FLASH_SIZE;
+	b->virtio_count = FV_VIRTIO_SLOTS;
+	for (uint32_t i = 0; i < FV_VIRTIO_SLOTS; i++)
+		b->virtio[i] = (struct board_virtio){ PLAT_VIRTIO_BASE + i * PLAT_VIRTIO_STRIDE, PLAT_VIRTIO_STRIDE,
+						      PLAT_VIRTIO_INTID_BASE + i };
+}
+
+static uint64_t now_ms(void)
+{
+	return fake.counter / (fake.freq / 1000);
+}
+
+bool testbed_create_vms(const struct manifest *m)
+{
+	fake_reset();
+	memset(vms, 0, sizeof(vms));
+	memset(pcpus, 0, sizeof(pcpus));
+	pcpu_count = FV_MAX_CPUS;
+	for (uint32_t i = 0; i < FV_MAX_CPUS; i++) {
+		pcpus[i].index = i;
+		pcpus[i].mpidr = i;
+		pcpus[i].online = true;
+	}
+	conmux_init(&hv_conmux, plat_uart_write, now_ms);
+	conmux_add_port(&hv_conmux, "hv", false);
+	hv_manifest = m;
+	vm_count = m->vm_count;
+	for (uint32_t i = 0; i < m->vm_count; i++)
+		if (!vm_create(&vms[i], i, m, &m->vm[i]))
+			return false;
+	return true;
+}
+
+static void record(struct diag *d, const char *where, const char *prop, const char *what)
+{
+	struct testbed_diag *h = (struct testbed_diag *)d;
+	size_t n = strlen(h->text);
+	snprintf(h->text + n, sizeof(h->text) - n, "%s: %s: %s\n", where, prop ? prop : "-", what);
+}
+
+void testbed_diag_init(struct testbed_diag *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->d.report = record;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A test bed for host tests and fuzzers: a board, a valid manifest, and VMs
+ * created the way the hypervisor creates them, on the fake arch. No test
+ * framework here, so fuzzers can use it too.
+ */
+#ifndef TESTS_TESTBED_H
+#define TESTS_TESTBED_H
+
+#include <arch/fake.h>
+#include <fv/board.h>
+#include <fv/hv.h>
+#include <fv/manifest.h>
+#include <fv/vm.h>
+
+/* A manifest for `count` VMs with `cpus_each` CPUs, 256 MiB each from 0x48000000,
+ * sharing one kernel, initrd and dtb image, digest filled in: it validates. */
+void testbed_manifest(struct manifest *m, uint32_t count, uint32_t cpus_each);
+/* A board matching QEMU virt with `cpus` CPUs and 2 GiB RAM. */
+void testbed_board(struct board *b, uint32_t cpus);
+/* Reset the fake arch and the hypervisor's globals, then create the manifest's VMs.
+ * Returns false if a VM could not be created. */
+bool testbed_create_vms(const struct manifest *m);
+/* Recompute a manifest's digest after editing it. */
+void testbed_redigest(struct manifest *m);
+
+/* A diag that records messages; `text` holds them all, newline-separated. */
+struct testbed_diag {
+	struct diag d;
+	char text[8192];
+};
+void testbed_diag_init(struct testbed_diag *h);
+
+#endif
