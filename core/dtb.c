@@ -219,6 +219,10 @@ const void *dtb_prop(const struct dtb *t, int node, const char *name, uint32_t *
 	int64_t off = tok_next(t, (uint32_t)node);
 	while (off >= 0 && (uint64_t)off < t->struct_size) {
 		uint32_t tok = tok_at(t, (uint32_t)off);
+		/* Check the token fits the block before reading its length and name. */
+		int64_t next = tok_next(t, (uint32_t)off);
+		if (next < 0)
+			return NULL;
 		if (tok == TOK_PROP) {
 			const uint8_t *p = t->blob + t->struct_off + off;
 			uint32_t plen = dtb_be32(p + 4);
@@ -236,7 +240,7 @@ const void *dtb_prop(const struct dtb *t, int node, const char *name, uint32_t *
 		} else if (tok != TOK_NOP) {
 			return NULL;
 		}
-		off = tok_next(t, (uint32_t)off);
+		off = next;
 	}
 	return NULL;
 }
