@@ -3,6 +3,7 @@
 #include "testbed.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <fv/sha256.h>
@@ -77,6 +78,58 @@ void testbed_board(struct board *b, uint32_t cpus)
 	for (uint32_t i = 0; i < FV_VIRTIO_SLOTS; i++)
 		b->virtio[i] = (struct board_virtio){ PLAT_VIRTIO_BASE + i * PLAT_VIRTIO_STRIDE, PLAT_VIRTIO_STRIDE,
 						      PLAT_VIRTIO_INTID_BASE + i };
+}
+
+void testbed_add_virtio(struct manifest *m, uint32_t vm, uint32_t slot)
+{
+	struct manifest_vm *v = &m->vm[vm];
+	uint64_t pa = PLAT_VIRTIO_BASE + slot * PLAT_VIRTIO_STRIDE;
+
+	v->device[v->device_count++] = (struct manifest_device){ DEVICE_VIRTIO_MMIO, slot, pa, pa,
+								 PLAT_VIRTIO_STRIDE,
+								 PLAT_VIRTIO_INTID_BASE + slot, 0 };
+	testbed_redigest(m);
+}
+
+void testbed_set_ram_size(struct manifest *m, uint64_t size)
+{
+	for (uint32_t v = 0; v < m->vm_count; v++)
+		m->vm[v].mem[0].size = size;
+	testbed_redigest(m);
+}
+
+void testbed_memory_map(struct testbed_memory *t, struct manifest *m)
+{
+	memset(t, 0, sizeof(*t));
+	t->flash_size = m->image_end;
+	t->flash = calloc(1, t->flash_size);
+	if (!t->flash)
+		abort();
+	for (uint32_t i = 0; i < m->image_count; i++) {
+		struct manifest_image *im = &m->image[i];
+		for (uint64_t k = 0; k < im->size; k++)
+			t->flash[im->offset + k] = (uint8_t)(k * 7 + i * 31 + 1);
+		sha256(t->flash + im->offset, im->size, im->sha256);
+	}
+	testbed_redigest(m);
+	memcpy(t->flash + MANIFEST_FLASH_OFFSET, m, sizeof(*m));
+	fake_map(PLAT_FLASH_BASE, t->flash, t->flash_size);
+	for (uint32_t v = 0; v < m->vm_count; v++)
+		for (uint32_t r = 0; r < m->vm[v].mem_count; r++) {
+			t->ram[v][r] = calloc(1, m->vm[v].mem[r].size);
+			if (!t->ram[v][r])
+				abort();
+			fake_map(m->vm[v].mem[r].pa, t->ram[v][r], m->vm[v].mem[r].size);
+		}
+}
+
+void testbed_memory_free(struct testbed_memory *t)
+{
+	free(t->flash);
+	for (uint32_t v = 0; v < FV_MAX_VMS; v++)
+		for (uint32_t r = 0; r < FV_MAX_VM_MEM; r++)
+			free(t->ram[v][r]);
+	memset(t, 0, sizeof(*t));
 }
 
 static uint64_t now_ms(void)

@@ -24,6 +24,27 @@ bool testbed_create_vms(const struct manifest *m);
 /* Recompute a manifest's digest after editing it. */
 void testbed_redigest(struct manifest *m);
 
+/* Give VM `vm` the board's virtio-mmio slot `slot`: window and interrupt as
+ * on QEMU virt, at the same guest address. Redigests the manifest. */
+void testbed_add_virtio(struct manifest *m, uint32_t vm, uint32_t slot);
+/* Give every VM `size` bytes of RAM (its one region); redigests. */
+void testbed_set_ram_size(struct manifest *m, uint64_t size);
+
+/* Host memory standing in for the board flash and the VMs' RAM. */
+struct testbed_memory {
+	uint8_t *flash;
+	uint64_t flash_size;
+	uint8_t *ram[FV_MAX_VMS][FV_MAX_VM_MEM];
+};
+/*
+ * Fill every image with its own byte pattern in a host "flash", record the
+ * images' SHA-256 in the manifest (and redigest it), copy the manifest to
+ * its flash offset, then fake_map the flash at PLAT_FLASH_BASE and every VM
+ * RAM region. Call after testbed_create_vms (which resets the fake arch).
+ */
+void testbed_memory_map(struct testbed_memory *t, struct manifest *m);
+void testbed_memory_free(struct testbed_memory *t);
+
 /* A diag that records messages; `text` holds them all, newline-separated. */
 struct testbed_diag {
 	struct diag d;
