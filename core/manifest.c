@@ -354,7 +354,8 @@ static void check_vm_boot(const struct manifest *m, const struct manifest_vm *vm
 	const struct manifest_image *dtb = load_image(m, &vm->dtb);
 	if (dtb && dtb->size > SZ_2M)
 		diag_error(d, where, "dtb", "device tree of %llu bytes exceeds 2 MiB", (unsigned long long)dtb->size);
-	if (vm->kaslr_seed_offset && (!dtb || vm->kaslr_seed_offset % 4 || vm->kaslr_seed_offset + 8 > dtb->size))
+	if (vm->kaslr_seed_offset &&
+	    (!dtb || vm->kaslr_seed_offset % 4 || dtb->size < 8 || vm->kaslr_seed_offset > dtb->size - 8))
 		diag_error(d, where, "dtb", "kaslr-seed offset 0x%llx is outside the device tree",
 			   (unsigned long long)vm->kaslr_seed_offset);
 }
