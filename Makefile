@@ -142,10 +142,14 @@ FUZZERS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_SECONDS ?= 600
 FUZZ_TEST_SECONDS ?= 15
 
-$(B)/fuzz/%: tests/fuzz/%.c $(CORE_HOST_SRC) tests/common/testbed.c tests/common/testbed.h
+# A fuzzer that needs more than core/ (a tool's parser) names it in FUZZ_SRC_<fuzzer>.
+FUZZ_SRC_fuzz_config := tools/fvimage/config.c tools/fvimage/guestdt.c
+.SECONDEXPANSION:
+$(B)/fuzz/%: tests/fuzz/%.c $(CORE_HOST_SRC) tests/common/testbed.c tests/common/testbed.h \
+		$(wildcard tests/fuzz/*.h) $$(FUZZ_SRC_$$*)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	@$(FUZZ_CC) $(FUZZ_CFLAGS) -Itests/common $< $(CORE_HOST_SRC) tests/common/testbed.c -o $@ -lfdt
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -Itests/common $< $(FUZZ_SRC_$*) $(CORE_HOST_SRC) tests/common/testbed.c -o $@ -lfdt
 
 fuzz-build: $(FUZZERS)
 

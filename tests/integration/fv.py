@@ -1,0 +1,205 @@
+# SPDX-License-Identifier: MIT
+"""Drive a Flashvisor board in QEMU the way a user does: through its one
+serial console. Every QEMU run is bounded by a timeout and killed when done.
+
+Lines on the console look like "[linux-a] text" or "[hv] text"; Board helps
+to wait for them, to switch input between VMs (Ctrl-A three times) and to
+run shell commands in a VM and collect their output.
+"""
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import time
+
+QEMU = "qemu-system-aarch64"
+MACHINE = "virt,virtualization=on,secure=off,gic-version=3"
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.path.join(ROOT, "build")
+
+
+class TestFailure(Exception):
+    pass
+
+
+def qemu_or_fail():
+    if not shutil.which(QEMU):
+        raise TestFailure(f"{QEMU} is not installed: QEMU integration tests cannot run "
+                          "(make deps installs it)")
+
+
+class Board:
+    """One QEMU run of a flash image, with the console on a pipe."""
+
+    def __init__(self, image, smp=4, mem="2G", cpu="cortex-a57", extra=(), log=None,
+                 max_seconds=600):
+        qemu_or_fail()
+        self.cmd = [QEMU, "-M", MACHINE, "-cpu", cpu, "-smp", str(smp), "-m", mem,
+                    "-nic", "none", "-display", "none", "-monitor", "none",
+                    "-chardev", "stdio,id=s0,signal=off", "-serial", "chardev:s0",
+                    "-bios", image] + list(extra)
+        self.proc = subprocess.Popen(self.cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.out = b""
+        self.pos = 0  # expect() searches from here
+        self.started = time.time()
+        self.deadline = self.started + max_seconds
+        self.log = log
+        self.focus = None
+
+    # ---- low level ----
+    def _pump(self, wait):
+        if self.proc.stdout is None:
+            return False
+        r, _, _ = select.select([self.proc.stdout], [], [], wait)
+        if not r:
+            return True
+        data = os.read(self.proc.stdout.fileno(), 65536)
+        if not data:
+            return False
+        self.out += data
+        if self.log:
+            self.log.write(data)
+            self.log.flush()
+        return True
+
+    def text(self, start=0):
+        return self.out[start:].decode("utf-8", "replace")
+
+    def expect(self, pattern, timeout=60, start=None):
+        """Wait until `pattern` (a regex) appears after `start` (default: the
+        end of the previous match); return the match."""
+        rx = re.compile(pattern.encode() if isinstance(pattern, str) else pattern)
+        begin = self.pos if start is None else start
+        end = min(time.time() + timeout, self.deadline)
+        while True:
+            m = rx.search(self.out, begin)
+            if m:
+                self.pos = m.end()
+                return m
+            if time.time() >= end:
+                raise TestFailure(f"timed out after {timeout}s waiting for {pattern!r}; "
+                                  f"console tail:\n{self.tail()}")
+            if not self._pump(min(0.2, max(0.0, end - time.time()))):
+                m = rx.search(self.out, begin)
+                if m:
+                    self.pos = m.end()
+                    return m
+                raise TestFailure(f"QEMU exited (status {self.proc.poll()}) while waiting for "
+                                  f"{pattern!r}; console tail:\n{self.tail()}")
+
+    def drain(self, seconds):
+        end = time.time() + seconds
+        while time.time() < end and self._pump(0.1):
+            pass
+
+    def tail(self, n=25):
+        return "\n".join(self.text().splitlines()[-n:])
+
+    def send(self, data):
+        if isinstance(data, str):
+            data = data.encode()
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def type(self, text, delay=0.01):
+        """Type like a person: byte by byte (the guest UART FIFO is small)."""
+        for ch in text.encode():
+            self.send(bytes([ch]))
+            time.sleep(delay)
+
+    # ---- Flashvisor console ----
+    def wait_shells(self, vms, timeout=120):
+        for vm in vms:
+            self.expect(rf"\[{re.escape(vm)}\] {re.escape(vm)}:[^\r\n]*# ", timeout=timeout, start=0)
+
+    def switch_to(self, vm, tries=12):
+        """Press Ctrl-A three times until the hypervisor says input goes to vm."""
+        if self.focus == vm:
+            return
+        for _ in range(tries):
+            mark = len(self.out)
+            self.send(b"\x01\x01\x01")
+            m = self.expect(r"\[hv\] input goes to (\S+) now", timeout=10, start=mark)
+            if m.group(1).decode() == vm:
+                self.focus = vm
+                return
+        raise TestFailure(f"could not switch input to {vm}")
+
+    def prompt(self, vm, timeout=30, start=None):
+        """Wait for vm's shell prompt."""
+        return self.expect(rf"\[{re.escape(vm)}\] (\[6n)?{re.escape(vm)}:[^\r\n#]*# ", timeout=timeout,
+                           start=start)
+
+    def run(self, vm, command, timeout=60):
+        """Run a shell command in vm; return (status, output lines).
+
+        The output is framed by two marker lines that the shell prints but
+        that the echo of the typed command cannot contain (the quotes), so
+        line-editor wrapping and other VMs' lines do not confuse it."""
+        self.switch_to(vm)
+        self.seq = getattr(self, "seq", 0) + 1
+        token = f"{os.getpid() % 1000}x{self.seq}"
+        start = len(self.out)
+        sep = " " if command.rstrip().endswith("&") else "; "
+        self.type(f'echo FV"B"{token}; {command}{sep}echo FV"E"{token}=$?\r')
+        m = self.expect(rf"\[{re.escape(vm)}\] FVE{token}=(\d+)", timeout=timeout, start=start)
+        end = m.start()
+        status = int(m.group(1))
+        self.prompt(vm, start=m.end())
+        lines = []
+        prefix = f"[{vm}] "
+        inside = False
+        for line in self.out[start:end].decode("utf-8", "replace").splitlines():
+            line = line.rstrip("\r")
+            if not line.startswith(prefix):
+                continue
+            line = line[len(prefix):]
+            if line == f"FVB{token}":
+                inside = True
+            elif inside:
+                lines.append(line)
+        return status, lines
+
+    def wait_exit(self, timeout=60):
+        end = min(time.time() + timeout, self.deadline)
+        while time.time() < end:
+            if not self._pump(0.2) and self.proc.poll() is not None:
+                return self.proc.returncode
+            if self.proc.poll() is not None:
+                self.drain(0.2)
+                return self.proc.returncode
+        raise TestFailure(f"QEMU still running after {timeout}s; console tail:\n{self.tail()}")
+
+    def close(self):
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.proc.wait()
+        for f in (self.proc.stdin, self.proc.stdout):
+            try:
+                f.close()
+            except Exception:
+                pass
+
+
+def fvimage(args, check=False):
+    """Run the image tool; return (exit status, stdout+stderr)."""
+    tool = os.path.join(BUILD, "host", "fvimage")
+    p = subprocess.run([tool] + list(args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       cwd=ROOT, timeout=120)
+    if check and p.returncode != 0:
+        raise TestFailure(f"fvimage {' '.join(args)} failed:\n{p.stdout.decode()}")
+    return p.returncode, p.stdout.decode("utf-8", "replace")
+
+
+def build_image(config, out, search=None):
+    search = search or [os.path.join(BUILD, "guest")]
+    args = ["--hv", os.path.join(BUILD, "flashvisor.bin"), "-o", out]
+    for s in search:
+        args += ["-I", s]
+    return fvimage(args + [config], check=True)
