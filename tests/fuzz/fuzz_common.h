@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers shared by the libFuzzer harnesses in tests/fuzz/ (each harness is
+ * one .c file, so everything here is static): decoding the fuzzer's bytes
+ * into values, FUZZ_CHECK for invariants (abort() with a message, which
+ * libFuzzer reports as a crash and saves the input), a small machine built
+ * from the test bed whose VMs are booted the way the hypervisor boots them
+ * (images loaded from the test bed's host flash and checked), a scheduler
+ * that lets every CPU handle its requests the way its kick interrupt would,
+ * and a checker of what the console multiplexer prints on the board UART.
+ */
+#ifndef TESTS_FUZZ_COMMON_H
+#define TESTS_FUZZ_COMMON_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <plat/layout.h>
+
+#include "testbed.h"
+
+/* An invariant: on violation say which and where, then abort so libFuzzer keeps the input. */
+#define FUZZ_CHECK(cond, ...)                                                                       \
+	do {                                                                                        \
+		if (!(cond)) {                                                                      \
+			fprintf(stderr, "%s:%d: invariant violated: %s\n  ", __FILE__, __LINE__, #cond); \
+			fprintf(stderr, __VA_ARGS__);                                               \
+			fputc('\n', stderr);                                                        \
+			abort();                                                                    \
+		}                                                                                   \
+	} while (0)
+
+/* ---- decoding the input: once it runs out, every value reads as zero ---- */
+
+struct fuzz_in {
+	const uint8_t *p;
+	size_t n;
+};
+
+static inline uint8_t fuzz_u8(struct fuzz_in *in)
+{
+	if (!in->n)
+		return 0;
+	in->n--;
+	return *in->p++;
+}
+
+static inline uint64_t fuzz_bytes(struct fuzz_in *in, unsigned int count)
+{
+	uint64_t v = 0;
+
+	for (unsigned int i = 0; i < count; i++)
+		v |= (uint64_t)fuzz_u8(in) << (8 * i);
+	return v;
+}
+
+static inline uint16_t fuzz_u16(struct fuzz_in *in) { return (uint16_t)fuzz_bytes(in, 2); }
+static inline uint32_t fuzz_u32(struct fuzz_in *in) { return (uint32_t)fuzz_bytes(in, 4); }
+static inline uint64_t fuzz_u64(struct fuzz_in *in) { return fuzz_bytes(in, 8); }
+static inline bool fuzz_bool(struct fuzz_in *in) { return fuzz_u8(in) & 1; }
+static inline bool fuzz_more(const struct fuzz_in *in) { return in->n > 0; }
+
+/* A value in [0, n), n <= 256. */
+static inline uint32_t fuzz_below(struct fuzz_in *in, uint32_t n)
+{
+	return n ? fuzz_u8(in) % n : 0;
+}
+
+/* An access width the trap decoder can produce (1 << SAS). */
+static inline unsigned int fuzz_width(struct fuzz_in *in)
+{
+	return 1U << (fuzz_u8(in) & 3);
+}
+
+/* ---- a booted machine: the test bed's VMs, started from a fake flash ---- */
+
+#define FUZZ_MAX_VMS 3           /* the fake arch maps 8 regions: flash + RAM of each VM */
+#define FUZZ_VM_RAM 0x800000ULL  /* the test bed's loads end below 8 MiB */
+#define FUZZ_MAX_DEVICES 3       /* virtio-mmio slots per VM */
+
+struct fuzz_machine {
+	struct manifest m;
+	uint32_t vm_count;
+	uint32_t cpus_each;
+	struct testbed_memory mem;
+	int spi_owner[VGIC_MAX_INTID]; /* VM owning a hardware SPI, or -1 */
+};
+
+static struct fuzz_machine fuzz_machine;
+
+/*
+ * Let every CPU with requests handle them, as the kick interrupt makes it do:
+ * a CPU running its vCPU on the way back into the guest, an idle CPU in its
+ * idle loop. Returns FAKE_EXIT_NONE once nothing is left to do, or how the
+ * board stopped (powered off, reset, or a panic).
+ */
+static inline enum fake_exit fuzz_settle(void)
+{
+	for (int round = 0; round < 64; round++) {
+		bool any = false;
+		for (uint32_t c = 0; c < FV_MAX_CPUS; c++) {
+			struct pcpu *p = &pcpus[c];
+			if (!__atomic_load_n(&p->requests, __ATOMIC_SEQ_CST))
+				continue;
+			any = true;
+			fake.cpu = c;
+			struct vcpu *v = p->vcpu;
+			enum fake_exit r;
+			if (v && __atomic_load_n(&v->power, __ATOMIC_SEQ_CST) == VCPU_ON)
+				r = FAKE_CATCH(vm_before_entry(v));
+			else
+				r = FAKE_CATCH(pcpu_idle());
+			if (r == FAKE_EXIT_BOARD_OFF || r == FAKE_EXIT_RESET || r == FAKE_EXIT_HALT)
+				return r;
+		}
+		if (!any)
+			return FAKE_EXIT_NONE;
+	}
+	FUZZ_CHECK(false, "CPU requests keep coming back: the machine never settles");
+	return FAKE_EXIT_NONE;
+}
+
+/*
+ * Decode a machine shape from the input (VM count, CPUs each, virtio slots
+ * each, list registers per CPU), create the VMs with the test bed and boot
+ * each one through vm_request_boot, exactly as hv_main does.
+ */
+static inline void fuzz_machine_boot(struct fuzz_machine *fm, struct fuzz_in *in)
+{
+	struct manifest *m = &fm->m;
+	uint32_t slot = 0;
+
+	fm->vm_count = 1 + fuzz_below(in, FUZZ_MAX_VMS);
+	fm->cpus_each = 1 + fuzz_below(in, FV_MAX_CPUS / fm->vm_count);
+	testbed_manifest(m, fm->vm_count, fm->cpus_each);
+	testbed_set_ram_size(m, FUZZ_VM_RAM);
+	for (uint32_t i = 0; i < VGIC_MAX_INTID; i++)
+		fm->spi_owner[i] = -1;
+	for (uint32_t v = 0; v < fm->vm_count; v++) {
+		uint32_t devices = fuzz_below(in, FUZZ_MAX_DEVICES + 1);
+		for (uint32_t d = 0; d < devices; d++, slot++) {
+			testbed_add_virtio(m, v, slot);
+			fm->spi_owner[m->vm[v].device[d].intid] = (int)v;
+		}
+	}
+	uint32_t lr_count = 1 + fuzz_below(in, VGIC_MAX_LRS);
+	struct testbed_diag d;
+	testbed_diag_init(&d);
+	FUZZ_CHECK(manifest_validate(m, m->image_end, &d.d), "the fuzz machine's manifest is invalid: %s", d.text);
+
+	FUZZ_CHECK(testbed_create_vms(m), "the test bed could not create the VMs");
+	fake.lr_count = lr_count;
+	testbed_memory_map(&fm->mem, m);
+	for (uint32_t v = 0; v < fm->vm_count; v++)
+		vm_request_boot(&vms[v]);
+	FUZZ_CHECK(fuzz_settle() == FAKE_EXIT_NONE, "the machine did not boot");
+	for (uint32_t v = 0; v < fm->vm_count; v++)
+		FUZZ_CHECK(vms[v].state == VM_STATE_RUNNING && vms[v].vcpu[0].power == VCPU_ON,
+			   "VM %u did not start (state %u)", v, vms[v].state);
+	fake_uart_clear();
+}
+
+/* Release the host memory of the machine's flash and RAM (at the end of each input). */
+static inline void fuzz_machine_free(struct fuzz_machine *fm)
+{
+	testbed_memory_free(&fm->mem);
+}
+
+/* ---- what the console multiplexer prints ---- */
+
+/*
+ * Every line on the UART is "[name] " followed by bytes of that one port,
+ * ended by '\n' (the port's own newline, or the "\r\n" the multiplexer adds
+ * when another port takes the line). The checker parses the UART text and
+ * matches each line against what the port handed to the multiplexer: the
+ * lines of one port, in order, must spell out exactly its accepted bytes
+ * (a line ending in "\r\n" may or may not have had the "\r\n" from the port),
+ * and what is not printed yet must be exactly what the port still buffers.
+ */
+#define FUZZ_CON_STREAM 65536
+#define FUZZ_CON_POS 64
+#define FUZZ_CON_LINE (CONMUX_BUF * 4 + 256)
+
+struct fuzz_con_port {
+	char name[FV_NAME_MAX];
+	uint8_t expect[FUZZ_CON_STREAM]; /* everything the port handed over, in order */
+	size_t expect_len;
+	size_t pos[FUZZ_CON_POS];        /* where in `expect` the printed lines may have got to */
+	uint32_t pos_count;
+	bool whole_lines;                /* wrote with conmux_line, which bytes_out does not count */
+};
+
+enum fuzz_con_state { CON_LINE_START, CON_PREFIX, CON_PREFIX_SPACE, CON_LINE };
+
+struct fuzz_con {
+	const struct conmux *m;
+	struct fuzz_con_port port[CONMUX_MAX_PORTS];
+	uint32_t port_count;
+	enum fuzz_con_state state;
+	char name[FV_NAME_MAX + 1];
+	size_t name_len;
+	int line_port;
+	uint8_t line[FUZZ_CON_LINE];
+	size_t line_len;
+	uint64_t lines; /* complete lines seen */
+};
+
+static inline void fuzz_con_init(struct fuzz_con *c, const struct conmux *m)
+{
+	memset(c, 0, sizeof(*c));
+	c->m = m;
+	c->port_count = m->port_count;
+	for (uint32_t i = 0; i < m->port_count; i++) {
+		memcpy(c->port[i].name, m->port[i].name, FV_NAME_MAX);
+		c->port[i].pos_count = 1;
+		for (uint32_t j = 0; j < i; j++)
+			FUZZ_CHECK(strcmp(c->port[i].name, c->port[j].name) != 0, "harness: port names must differ");
+	}
+	c->state = CON_LINE_START;
+	c->line_port = -1;
+}
+
+/* A port handed `n` bytes to the multiplexer (they were accepted). */
+static inline void fuzz_con_expect(struct fuzz_con *c, uint32_t port, const void *bytes, size_t n)
+{
+	struct fuzz_con_port *p = &c->port[port];
+
+	FUZZ_CHECK(p->expect_len + n <= FUZZ_CON_STREAM, "harness: console stream too long");
+	memcpy(p->expect + p->expect_len, bytes, n);
+	p->expect_len += n;
+}
+
+/* A port printed a whole line (conmux_line): the text, then the line end. */
+static inline void fuzz_con_expect_line(struct fuzz_con *c, uint32_t port, const char *text)
+{
+	fuzz_con_expect(c, port, text, strlen(text));
+	fuzz_con_expect(c, port, "\r\n", 2);
+	c->port[port].whole_lines = true;
+}
+
+static inline bool starts_with(const struct fuzz_con_port *p, size_t at, const uint8_t *s, size_t n)
+{
+	return at <= p->expect_len && p->expect_len - at >= n && memcmp(p->expect + at, s, n) == 0;
+}
+
+static inline void add_pos(struct fuzz_con_port *p, size_t *out, uint32_t *count, size_t v)
+{
+	for (uint32_t i = 0; i < *count; i++)
+		if (out[i] == v)
+			return;
+	FUZZ_CHECK(*count < FUZZ_CON_POS, "console checker: too many readings of port %s", p->name);
+	out[(*count)++] = v;
+}
+
+/* A complete line of a port: advance every reading of where its output got to. */
+static inline void line_done(struct fuzz_con *c)
+{
+	struct fuzz_con_port *p = &c->port[c->line_port];
+	size_t next[FUZZ_CON_POS];
+	uint32_t count = 0;
+	size_t n = c->line_len;
+	bool crlf = n >= 2 && c->line[n - 2] == '\r';
+
+	for (uint32_t i = 0; i < p->pos_count; i++) {
+		if (starts_with(p, p->pos[i], c->line, n))
+			add_pos(p, next, &count, p->pos[i] + n); /* the line end was the port's */
+		if (crlf && starts_with(p, p->pos[i], c->line, n - 2))
+			add_pos(p, next, &count, p->pos[i] + n - 2); /* the multiplexer ended it */
+	}
+	FUZZ_CHECK(count > 0, "line %llu of port [%s] is not the port's next output: \"%.*s\"",
+		   (unsigned long long)c->lines, p->name, (int)n, (const char *)c->line);
+	memcpy(p->pos, next, sizeof(next[0]) * count);
+	p->pos_count = count;
+	c->lines++;
+}
+
+static inline void fuzz_con_byte(struct fuzz_con *c, uint8_t b)
+{
+	switch (c->state) {
+	case CON_LINE_START:
+		FUZZ_CHECK(b == '[', "a line starts with 0x%02x, not a \"[name] \" prefix", b);
+		c->state = CON_PREFIX;
+		c->name_len = 0;
+		return;
+	case CON_PREFIX:
+		if (b != ']') {
+			FUZZ_CHECK(c->name_len < FV_NAME_MAX, "a line prefix longer than any port name");
+			c->name[c->name_len++] = (char)b;
+			return;
+		}
+		c->name[c->name_len] = '\0';
+		c->line_port = -1;
+		for (uint32_t i = 0; i < c->port_count; i++)
+			if (strcmp(c->port[i].name, c->name) == 0)
+				c->line_port = (int)i;
+		FUZZ_CHECK(c->line_port >= 0, "a line prefixed [%s], which is no port", c->name);
+		c->state = CON_PREFIX_SPACE;
+		return;
+	case CON_PREFIX_SPACE:
+		FUZZ_CHECK(b == ' ', "prefix [%s] not followed by a space", c->name);
+		c->state = CON_LINE;
+		c->line_len = 0;
+		return;
+	case CON_LINE:
+		FUZZ_CHECK(c->line_len < FUZZ_CON_LINE, "a line of port [%s] longer than the checker's buffer",
+			   c->port[c->line_port].name);
+		c->line[c->line_len++] = b;
+		if (b == '\n') {
+			line_done(c);
+			c->state = CON_LINE_START;
+		}
+		return;
+	}
+}
+
+/*
+ * Feed what the UART printed since the last call, then check that each port's
+ * accepted bytes are exactly its printed ones followed by what it buffers.
+ */
+static inline void fuzz_con_check(struct fuzz_con *c)
+{
+	const char *text = fake_uart_text();
+
+	for (size_t i = 0; i < fake.uart_len; i++)
+		fuzz_con_byte(c, (uint8_t)text[i]);
+	fake_uart_clear();
+	FUZZ_CHECK(c->m->port_count == c->port_count, "ports appeared or vanished");
+	for (uint32_t pi = 0; pi < c->port_count; pi++) {
+		const struct fuzz_con_port *p = &c->port[pi];
+		const struct conmux_port *mp = &c->m->port[pi];
+		bool open = c->state == CON_LINE && c->line_port == (int)pi;
+		bool ok = false;
+		FUZZ_CHECK(mp->len <= CONMUX_BUF, "port %s buffers %u bytes", p->name, mp->len);
+		for (uint32_t i = 0; i < p->pos_count && !ok; i++) {
+			size_t at = p->pos[i];
+			if (open) {
+				if (!starts_with(p, at, c->line, c->line_len))
+					continue;
+				at += c->line_len;
+			}
+			ok = p->expect_len - at == mp->len && memcmp(p->expect + at, mp->buf, mp->len) == 0;
+		}
+		FUZZ_CHECK(ok, "port %s: printed + buffered bytes differ from what it wrote (%zu written, %u buffered)",
+			   p->name, p->expect_len, mp->len);
+		FUZZ_CHECK(p->whole_lines || mp->bytes_out + mp->len == p->expect_len, "port %s: %llu out + %u buffered != %zu written",
+			   p->name, (unsigned long long)mp->bytes_out, mp->len, p->expect_len);
+	}
+	/* The line holder (if any) is the port whose line is open, and it buffers nothing. */
+	if (c->m->owner >= 0) {
+		FUZZ_CHECK(c->state == CON_LINE && c->line_port == c->m->owner, "owner %d but the open line is %d",
+			   c->m->owner, c->state == CON_LINE ? c->line_port : -1);
+		FUZZ_CHECK(c->m->port[c->m->owner].len == 0, "the line holder buffers bytes");
+	} else {
+		FUZZ_CHECK(c->state == CON_LINE_START, "no port holds the line, yet one is open on the UART");
+	}
+}
+
+/* ---- input focus: Ctrl-A three times moves it to the next port taking input ---- */
+
+struct fuzz_focus {
+	uint32_t focus;
+	uint32_t ctrl_a; /* Ctrl-A typed in a row */
+};
+
+/* What conmux_input must answer for byte `b`, from the rules in conmux.h alone. */
+static inline void fuzz_focus_expect(struct fuzz_focus *f, const struct conmux *m, uint8_t b, struct conmux_input *want)
+{
+	memset(want, 0, sizeof(*want));
+	if (b == CONMUX_SWITCH_CHAR) {
+		if (++f->ctrl_a == CONMUX_SWITCH_COUNT) {
+			f->ctrl_a = 0;
+			for (uint32_t i = 1; i <= m->port_count; i++) {
+				uint32_t next = (f->focus + i) % m->port_count;
+				if (m->port[next].takes_input) {
+					f->focus = next;
+					break;
+				}
+			}
+			want->switched = true;
+		}
+	} else {
+		for (uint32_t i = 0; i < f->ctrl_a; i++)
+			want->bytes[want->count++] = CONMUX_SWITCH_CHAR;
+		f->ctrl_a = 0;
+		want->bytes[want->count++] = b;
+	}
+	want->port = f->focus;
+}
+
+/* The line the multiplexer prints on port 0 when the focus moves (core/conmux.c, announce_focus). */
+static inline void fuzz_focus_line(const struct conmux *m, uint32_t focus, char *buf, size_t size)
+{
+	snprintf(buf, size, "input goes to %s now (Ctrl-A three times switches)", m->port[focus].name);
+}
+
+#endif
