@@ -63,7 +63,18 @@ bool s2_map(struct s2 *s, ipaddr_t ipa, paddr_t pa, uint64_t size, enum s2_attr 
 	    in + size > (1ULL << 39))
 		return false;
 	while (size) {
-		struct s2_table *l2 = next_table(s, &s->pool[0].entry[INDEX(in, 1)], 1);
+		uint64_t *e1 = &s->pool[0].entry[INDEX(in, 1)];
+		if (IS_ALIGNED(in | out, SZ_1G) && size >= SZ_1G) {
+			/* a 1 GiB block: the shortest walk there is */
+			if (arch_s2_desc_valid(*e1))
+				return false;
+			*e1 = arch_s2_block_desc(pa_init(out), 1, attr);
+			in += SZ_1G;
+			out += SZ_1G;
+			size -= SZ_1G;
+			continue;
+		}
+		struct s2_table *l2 = next_table(s, e1, 1);
 		if (!l2)
 			return false;
 		uint64_t *e2 = &l2->entry[INDEX(in, 2)];

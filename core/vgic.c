@@ -75,6 +75,7 @@ void vgic_vcpu_init(struct vcpu *v)
 	c->priv[PLAT_TIMER_VIRT_INTID].hw = true;
 	c->lr_used = 0;
 	c->sleep = true;
+	c->dirty = true;
 }
 
 void vgic_spi_declare(struct vm *vm, uint32_t intid, bool hw, bool edge)
@@ -90,12 +91,25 @@ void vgic_spi_declare(struct vm *vm, uint32_t intid, bool hw, bool edge)
 		arch_irq_set_edge(intid, edge);
 }
 
-/* Tell the CPU of the vCPU that will take `irq` to refresh its list registers. */
+/*
+ * Tell the CPU of the vCPU that will take `irq` to refresh its list
+ * registers. The dirty mark lets every other guest entry skip the scan of
+ * all interrupts (called with the vgic lock held).
+ */
 void vgic_kick_target(struct vm *vm, struct virq *irq)
 {
 	if (irq->target >= vm->vcpu_count)
 		return;
+	vm->vcpu[irq->target].vgic.dirty = true;
 	pcpu_request(vm->vcpu[irq->target].pcpu, PCPU_REQ_FLUSH);
+}
+
+void vgic_kick_all(struct vm *vm)
+{
+	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
+		vm->vcpu[i].vgic.dirty = true;
+		pcpu_request(vm->vcpu[i].pcpu, PCPU_REQ_FLUSH);
+	}
 }
 
 void vgic_inject(struct vm *vm, struct vcpu *v, uint32_t intid)
@@ -208,11 +222,15 @@ static void sync_lrs(struct vcpu *v)
 			lr_free(v, n, irq);
 			if (!irq->edge && !irq->hw && irq->level)
 				irq->pending = true;
+			v->vgic.dirty = true; /* a free LR, maybe a re-pended line */
 		} else if (state == LR_STATE_PENDING && !irq->hw &&
 			   ((!irq->edge && !irq->level) || !irq->enabled || irq->target != v->index)) {
 			/* not yet acknowledged but withdrawn, disabled or moved: take it back */
 			lr_free(v, n, irq);
 			irq->pending = irq->edge || irq->level;
+			if (irq->pending)
+				vgic_kick_target(vm, irq);
+			v->vgic.dirty = true;
 		}
 	}
 }
@@ -223,6 +241,8 @@ static void flush_lrs(struct vcpu *v)
 	uint32_t lr_count = arch_lr_count();
 	bool more = false;
 
+	if (!v->vgic.dirty)
+		return; /* nothing changed that could need delivering */
 	/* A new edge for an interrupt the guest is still handling: active and pending. */
 	for (uint32_t n = 0; n < lr_count; n++) {
 		if (!(v->vgic.lr_used & (1U << n)))
@@ -265,6 +285,7 @@ static void flush_lrs(struct vcpu *v)
 		best->lr = (uint8_t)free_lr;
 		best->pending = false;
 	}
+	v->vgic.dirty = more;
 	arch_vgic_underflow_irq(more);
 }
 

@@ -132,12 +132,6 @@ bool vgicd_read(struct vm *vm, uint64_t off, unsigned int width, uint64_t *value
 	return ok;
 }
 
-static void kick_all(struct vm *vm)
-{
-	for (uint32_t i = 0; i < vm->vcpu_count; i++)
-		pcpu_request(vm->vcpu[i].pcpu, PCPU_REQ_FLUSH);
-}
-
 bool vgicd_write(struct vm *vm, uint64_t off, unsigned int width, uint64_t value)
 {
 	enum vgic_bitreg reg;
@@ -171,7 +165,7 @@ bool vgicd_write(struct vm *vm, uint64_t off, unsigned int width, uint64_t value
 			irq->target = (uint8_t)vgic_route_target(vm, irq->route);
 			if (irq->hw && irq->enabled && irq->target < vm->vcpu_count)
 				arch_irq_enable(irq->pintid, vm->vcpu[irq->target].pcpu); /* re-route */
-			kick_all(vm); /* the old target drops it, the new one takes it */
+			vgic_kick_all(vm); /* the old target drops it, the new one takes it */
 		}
 	} else if (width != 4) {
 		ok = false;
@@ -185,7 +179,7 @@ bool vgicd_write(struct vm *vm, uint64_t off, unsigned int width, uint64_t value
 	} else if (off == GICD_CTLR) {
 		vm->vgic.enable_grp0 = value & CTLR_ENABLE_GRP0;
 		vm->vgic.enable_grp1 = value & CTLR_ENABLE_GRP1;
-		kick_all(vm);
+		vgic_kick_all(vm);
 	} /* else read-only, reserved or not implemented: WI */
 	spin_unlock(&vm->vgic.lock);
 	return ok;

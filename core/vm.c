@@ -107,6 +107,8 @@ static __attribute__((noreturn)) void vcpu_start(struct vcpu *v)
 /* Reset the VM's devices and start vCPU 0 at the kernel; on vCPU 0's CPU. */
 static void vm_boot(struct vm *vm)
 {
+	uint64_t t0 = hv_now_ms();
+
 	if (!vm_load_images(vm)) {
 		__atomic_store_n(&vm->state, VM_STATE_FAILED, __ATOMIC_SEQ_CST);
 		log_line("%s: not started", vm->name);
@@ -120,6 +122,8 @@ static void vm_boot(struct vm *vm)
 		v->power = VCPU_OFF;
 	}
 	vpl011_reset(&vm->uart);
+	log_line("%s: images loaded and verified in %llu ms; starting", vm->name,
+		 (unsigned long long)(hv_now_ms() - t0));
 	struct vcpu *boot = &vm->vcpu[0];
 	boot->on_entry = vm->cfg->entry;
 	boot->on_context = vm->cfg->dtb.ipa; /* x0 = the device tree */
@@ -186,7 +190,16 @@ static void vm_stopped(struct vm *vm)
 		return;
 	}
 	__atomic_store_n(&vm->state, VM_STATE_OFF, __ATOMIC_SEQ_CST);
-	log_line("%s: off", vm->name);
+	struct vcpu_stats t = { 0 };
+	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
+		t.traps += vm->vcpu[i].stats.traps;
+		t.mmio += vm->vcpu[i].stats.mmio;
+		t.calls += vm->vcpu[i].stats.calls;
+		t.irqs += vm->vcpu[i].stats.irqs;
+	}
+	log_line("%s: off (%llu traps: %llu MMIO, %llu calls; %llu interrupts)", vm->name,
+		 (unsigned long long)t.traps, (unsigned long long)t.mmio, (unsigned long long)t.calls,
+		 (unsigned long long)t.irqs);
 	vm_check_board_off();
 }
 

@@ -24,8 +24,6 @@ _Static_assert(FRAME_SIZE % 16 == 0, "the stack stays 16-byte aligned");
 #define HCR_FMO BIT(3)
 #define HCR_IMO BIT(4)
 #define HCR_AMO BIT(5)
-#define HCR_FB BIT(9)
-#define HCR_BSU_IS (1ULL << 10)
 #define HCR_TSC BIT(19)
 #define HCR_TIDCP BIT(20)
 #define HCR_RW BIT(31)
@@ -137,8 +135,9 @@ uint64_t arch_random(void)
 
 static uint64_t hcr_value(void)
 {
-	uint64_t hcr = HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TSC |
-		       HCR_TIDCP | HCR_RW;
+	/* No HCR_EL2.FB/BSU: a vCPU never leaves its CPU, so its local TLB and
+	 * cache maintenance need not be broadcast (and broadcast TLBI is costly). */
+	uint64_t hcr = HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_TSC | HCR_TIDCP | HCR_RW;
 	uint64_t isar1 = read_id_aa64isar1_el1();
 
 	/* Pointer authentication keys and instructions belong to the guest (APA, API, GPA, GPI). */

@@ -45,6 +45,7 @@ struct vgic_cpu {
 	uint16_t lr_intid[VGIC_MAX_LRS];
 	uint32_t lr_used; /* bitmap of list registers this vCPU uses */
 	bool sleep;       /* GICR_WAKER.ProcessorSleep */
+	bool dirty;       /* something it may have to deliver changed since the last flush */
 };
 
 struct vgic_dist {
@@ -85,6 +86,7 @@ bool vgicr_write(struct vm *vm, uint32_t vcpu, uint64_t offset, unsigned int wid
 /* Internal to the vGIC files. */
 struct virq *vgic_lookup(struct vm *vm, struct vcpu *v, uint32_t intid);
 void vgic_kick_target(struct vm *vm, struct virq *irq);
+void vgic_kick_all(struct vm *vm);
 uint32_t vgic_route_target(struct vm *vm, uint64_t route);
 
 #endif

@@ -33,13 +33,19 @@ def qemu_or_fail():
 class Board:
     """One QEMU run of a flash image, with the console on a pipe."""
 
-    def __init__(self, image, smp=4, mem="2G", cpu="cortex-a57", extra=(), log=None,
-                 max_seconds=600):
+    def __init__(self, image=None, smp=4, mem="2G", cpu="cortex-a57", extra=(), log=None,
+                 max_seconds=600, kernel=None, initrd=None, append=None):
+        """Boot `image` from flash; or, for comparisons, `kernel` natively (-kernel)."""
         qemu_or_fail()
         self.cmd = [QEMU, "-M", MACHINE, "-cpu", cpu, "-smp", str(smp), "-m", mem,
                     "-nic", "none", "-display", "none", "-monitor", "none",
-                    "-chardev", "stdio,id=s0,signal=off", "-serial", "chardev:s0",
-                    "-bios", image] + list(extra)
+                    "-chardev", "stdio,id=s0,signal=off", "-serial", "chardev:s0"]
+        self.native = not image
+        if image:
+            self.cmd += ["-bios", image]
+        else:
+            self.cmd += ["-kernel", kernel, "-initrd", initrd, "-append", append]
+        self.cmd += list(extra)
         self.proc = subprocess.Popen(self.cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         self.out = b""
@@ -111,13 +117,20 @@ class Board:
             time.sleep(delay)
 
     # ---- Flashvisor console ----
+    def prefix(self, vm):
+        """How vm's lines start: "[vm] " under Flashvisor, nothing natively."""
+        return "" if self.native else f"[{vm}] "
+
+    def rx_prefix(self, vm):
+        return "" if self.native else rf"\[{re.escape(vm)}\] "
+
     def wait_shells(self, vms, timeout=120):
         for vm in vms:
-            self.expect(rf"\[{re.escape(vm)}\] {re.escape(vm)}:[^\r\n]*# ", timeout=timeout, start=0)
+            self.expect(rf"{self.rx_prefix(vm)}{re.escape(vm)}:[^\r\n]*# ", timeout=timeout, start=0)
 
     def switch_to(self, vm, tries=12):
         """Press Ctrl-A three times until the hypervisor says input goes to vm."""
-        if self.focus == vm:
+        if self.focus == vm or self.native:
             return
         for _ in range(tries):
             mark = len(self.out)
@@ -130,7 +143,7 @@ class Board:
 
     def prompt(self, vm, timeout=30, start=None):
         """Wait for vm's shell prompt."""
-        return self.expect(rf"\[{re.escape(vm)}\] (\[6n)?{re.escape(vm)}:[^\r\n#]*# ", timeout=timeout,
+        return self.expect(rf"{self.rx_prefix(vm)}(\x1b\[6n)?{re.escape(vm)}:[^\r\n#]*# ", timeout=timeout,
                            start=start)
 
     def run(self, vm, command, timeout=60):
@@ -145,12 +158,12 @@ class Board:
         start = len(self.out)
         sep = " " if command.rstrip().endswith("&") else "; "
         self.type(f'echo FV"B"{token}; {command}{sep}echo FV"E"{token}=$?\r')
-        m = self.expect(rf"\[{re.escape(vm)}\] FVE{token}=(\d+)", timeout=timeout, start=start)
+        m = self.expect(rf"{self.rx_prefix(vm)}FVE{token}=(\d+)", timeout=timeout, start=start)
         end = m.start()
         status = int(m.group(1))
         self.prompt(vm, start=m.end())
         lines = []
-        prefix = f"[{vm}] "
+        prefix = self.prefix(vm)
         inside = False
         for line in self.out[start:end].decode("utf-8", "replace").splitlines():
             line = line.rstrip("\r")
