@@ -158,7 +158,12 @@ bool conmux_can_put(struct conmux *m, uint32_t pi)
 	if (pi >= m->port_count)
 		return false;
 	spin_lock(&m->lock);
-	bool ok = m->owner == (int)pi || m->port[pi].len < CONMUX_BUF;
+	struct conmux_port *p = &m->port[pi];
+	if (m->owner != (int)pi && p->len == CONMUX_BUF)
+		flush(m, m->now_ms()); /* answer as conmux_putc would */
+	bool ok = m->owner == (int)pi || p->len < CONMUX_BUF;
+	if (!ok)
+		p->wants_tx_ready = true; /* told "full": tell it when there is room */
 	spin_unlock(&m->lock);
 	return ok;
 }

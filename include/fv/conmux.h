@@ -68,7 +68,7 @@ void conmux_init(struct conmux *m, void (*write)(const char *, size_t), uint64_t
 uint32_t conmux_add_port(struct conmux *m, const char *name, bool takes_input);
 /* Output one byte from a port. False: buffer full, retry after tx_ready. */
 bool conmux_putc(struct conmux *m, uint32_t port, uint8_t c);
-/* Whether a port can take another byte now. */
+/* Whether a port can take another byte now; if not, it is told (conmux_take_ready) once it can. */
 bool conmux_can_put(struct conmux *m, uint32_t port);
 /* Emit a whole line from a port (the hypervisor's messages); never refused. */
 void conmux_line(struct conmux *m, uint32_t port, const char *line);
@@ -77,7 +77,7 @@ void conmux_line(struct conmux *m, uint32_t port, const char *line);
  * again, or 0 if nothing is waiting.
  */
 uint64_t conmux_poll(struct conmux *m);
-/* Ports that were refused a byte and now have room (bitmap); clears it. */
+/* Ports that were refused a byte, or told they could not put one, and now have room (bitmap); clears it. */
 uint32_t conmux_take_ready(struct conmux *m);
 /* Route one typed byte. */
 void conmux_input(struct conmux *m, uint8_t c, struct conmux_input *out);
