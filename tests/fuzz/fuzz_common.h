@@ -5,7 +5,7 @@
  * into values, FUZZ_CHECK for invariants (abort() with a message, which
  * libFuzzer reports as a crash and saves the input), a small machine built
  * from the test bed whose VMs are booted the way the hypervisor boots them
- * (images loaded from the test bed's host flash and checked), a scheduler
+ * (images loaded from a fake flash and their digests checked), a scheduler
  * that lets every CPU handle its requests the way its kick interrupt would,
  * and a checker of what the console multiplexer prints on the board UART.
  */
@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fv/sha256.h>
 #include <plat/layout.h>
 
 #include "testbed.h"
@@ -78,13 +79,22 @@ static inline unsigned int fuzz_width(struct fuzz_in *in)
 #define FUZZ_MAX_VMS 3           /* the fake arch maps 8 regions: flash + RAM of each VM */
 #define FUZZ_VM_RAM 0x800000ULL  /* the test bed's loads end below 8 MiB */
 #define FUZZ_MAX_DEVICES 3       /* virtio-mmio slots per VM */
+#define FUZZ_SHAPES (FUZZ_MAX_VMS * FV_MAX_CPUS * (FUZZ_MAX_DEVICES + 1) * (FUZZ_MAX_DEVICES + 1) * (FUZZ_MAX_DEVICES + 1))
 
 struct fuzz_machine {
 	struct manifest m;
 	uint32_t vm_count;
 	uint32_t cpus_each;
-	struct testbed_memory mem;
 	int spi_owner[VGIC_MAX_INTID]; /* VM owning a hardware SPI, or -1 */
+	/*
+	 * Host memory for the flash and each VM's RAM, kept from one input to
+	 * the next: the test bed's images are the same whatever the shape, and
+	 * hashing a fresh manifest and flash for every input would be most of
+	 * the fuzzer's time. Manifests are kept per shape for the same reason.
+	 */
+	uint8_t *flash;
+	uint8_t *ram[FUZZ_MAX_VMS];
+	struct manifest *shape[FUZZ_SHAPES];
 };
 
 static struct fuzz_machine fuzz_machine;
@@ -121,37 +131,74 @@ static inline enum fake_exit fuzz_settle(void)
 	return FAKE_EXIT_NONE;
 }
 
+/* The manifest of one machine shape, built with the test bed (its images' digests from `flash`). */
+static inline void fuzz_shape_manifest(struct fuzz_machine *fm, struct manifest *m, const uint32_t *devices)
+{
+	uint32_t slot = 0;
+	struct testbed_diag d;
+
+	testbed_manifest(m, fm->vm_count, fm->cpus_each);
+	testbed_set_ram_size(m, FUZZ_VM_RAM);
+	for (uint32_t v = 0; v < fm->vm_count; v++)
+		for (uint32_t k = 0; k < devices[v]; k++)
+			testbed_add_virtio(m, v, slot++);
+	if (!fm->flash) {
+		/* the images' bytes: a pattern of their own, as the test bed's loader tests use */
+		fm->flash = calloc(1, m->image_end);
+		FUZZ_CHECK(fm->flash != NULL, "out of memory");
+		for (uint32_t i = 0; i < m->image_count; i++)
+			for (uint64_t k = 0; k < m->image[i].size; k++)
+				fm->flash[m->image[i].offset + k] = (uint8_t)(k * 7 + i * 31 + 1);
+	}
+	for (uint32_t i = 0; i < m->image_count; i++)
+		sha256(fm->flash + m->image[i].offset, m->image[i].size, m->image[i].sha256);
+	testbed_redigest(m);
+	testbed_diag_init(&d);
+	FUZZ_CHECK(manifest_validate(m, m->image_end, &d.d), "the fuzz machine's manifest is invalid: %s", d.text);
+}
+
 /*
  * Decode a machine shape from the input (VM count, CPUs each, virtio slots
  * each, list registers per CPU), create the VMs with the test bed and boot
- * each one through vm_request_boot, exactly as hv_main does.
+ * each one through vm_request_boot, exactly as hv_main does: the images are
+ * copied from the fake flash into the VM's RAM and their digests checked.
  */
 static inline void fuzz_machine_boot(struct fuzz_machine *fm, struct fuzz_in *in)
 {
 	struct manifest *m = &fm->m;
-	uint32_t slot = 0;
+	uint32_t devices[FUZZ_MAX_VMS] = { 0 };
 
 	fm->vm_count = 1 + fuzz_below(in, FUZZ_MAX_VMS);
 	fm->cpus_each = 1 + fuzz_below(in, FV_MAX_CPUS / fm->vm_count);
-	testbed_manifest(m, fm->vm_count, fm->cpus_each);
-	testbed_set_ram_size(m, FUZZ_VM_RAM);
-	for (uint32_t i = 0; i < VGIC_MAX_INTID; i++)
-		fm->spi_owner[i] = -1;
+	uint32_t key = (fm->vm_count - 1) * FV_MAX_CPUS + fm->cpus_each - 1;
 	for (uint32_t v = 0; v < fm->vm_count; v++) {
-		uint32_t devices = fuzz_below(in, FUZZ_MAX_DEVICES + 1);
-		for (uint32_t d = 0; d < devices; d++, slot++) {
-			testbed_add_virtio(m, v, slot);
-			fm->spi_owner[m->vm[v].device[d].intid] = (int)v;
-		}
+		devices[v] = fuzz_below(in, FUZZ_MAX_DEVICES + 1);
+		key = key * (FUZZ_MAX_DEVICES + 1) + devices[v];
 	}
 	uint32_t lr_count = 1 + fuzz_below(in, VGIC_MAX_LRS);
-	struct testbed_diag d;
-	testbed_diag_init(&d);
-	FUZZ_CHECK(manifest_validate(m, m->image_end, &d.d), "the fuzz machine's manifest is invalid: %s", d.text);
+	FUZZ_CHECK(key < FUZZ_SHAPES, "harness: shape key %u", key);
+	if (!fm->shape[key]) {
+		fm->shape[key] = malloc(sizeof(*m));
+		FUZZ_CHECK(fm->shape[key] != NULL, "out of memory");
+		fuzz_shape_manifest(fm, fm->shape[key], devices);
+	}
+	memcpy(m, fm->shape[key], sizeof(*m));
+	for (uint32_t i = 0; i < VGIC_MAX_INTID; i++)
+		fm->spi_owner[i] = -1;
+	for (uint32_t v = 0; v < fm->vm_count; v++)
+		for (uint32_t k = 0; k < m->vm[v].device_count; k++)
+			fm->spi_owner[m->vm[v].device[k].intid] = (int)v;
 
 	FUZZ_CHECK(testbed_create_vms(m), "the test bed could not create the VMs");
 	fake.lr_count = lr_count;
-	testbed_memory_map(&fm->mem, m);
+	memcpy(fm->flash + MANIFEST_FLASH_OFFSET, m, sizeof(*m));
+	fake_map(PLAT_FLASH_BASE, fm->flash, m->image_end);
+	for (uint32_t v = 0; v < fm->vm_count; v++) {
+		if (!fm->ram[v])
+			fm->ram[v] = malloc(FUZZ_VM_RAM);
+		FUZZ_CHECK(fm->ram[v] != NULL, "out of memory");
+		fake_map(m->vm[v].mem[0].pa, fm->ram[v], FUZZ_VM_RAM);
+	}
 	for (uint32_t v = 0; v < fm->vm_count; v++)
 		vm_request_boot(&vms[v]);
 	FUZZ_CHECK(fuzz_settle() == FAKE_EXIT_NONE, "the machine did not boot");
@@ -159,12 +206,6 @@ static inline void fuzz_machine_boot(struct fuzz_machine *fm, struct fuzz_in *in
 		FUZZ_CHECK(vms[v].state == VM_STATE_RUNNING && vms[v].vcpu[0].power == VCPU_ON,
 			   "VM %u did not start (state %u)", v, vms[v].state);
 	fake_uart_clear();
-}
-
-/* Release the host memory of the machine's flash and RAM (at the end of each input). */
-static inline void fuzz_machine_free(struct fuzz_machine *fm)
-{
-	testbed_memory_free(&fm->mem);
 }
 
 /* ---- what the console multiplexer prints ---- */
