@@ -92,6 +92,13 @@ static void emit(struct conmux *m, uint32_t pi, bool partial)
 	}
 }
 
+/* A port told it cannot put: tell it when it can, and no earlier notice of room stands. */
+static void told_full(struct conmux *m, uint32_t pi)
+{
+	m->port[pi].wants_tx_ready = true;
+	m->ready &= ~(1U << pi);
+}
+
 static bool idle(const struct conmux *m, uint32_t pi, uint64_t now)
 {
 	return now - m->port[pi].last_ms >= CONMUX_IDLE_MS;
@@ -139,7 +146,7 @@ bool conmux_putc(struct conmux *m, uint32_t pi, uint8_t c)
 		if (p->len == CONMUX_BUF)
 			flush(m, now);
 		if (p->len == CONMUX_BUF) {
-			p->wants_tx_ready = true;
+			told_full(m, pi);
 			ok = false;
 		} else {
 			p->buf[p->len++] = c;
@@ -163,7 +170,7 @@ bool conmux_can_put(struct conmux *m, uint32_t pi)
 		flush(m, m->now_ms()); /* answer as conmux_putc would */
 	bool ok = m->owner == (int)pi || p->len < CONMUX_BUF;
 	if (!ok)
-		p->wants_tx_ready = true; /* told "full": tell it when there is room */
+		told_full(m, pi);
 	spin_unlock(&m->lock);
 	return ok;
 }
