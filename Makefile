@@ -173,4 +173,4 @@ FORCE:
 clean:
 	rm -rf $(B)/hv $(B)/host $(B)/flashvisor.* $(B)/*.bin $(B)/tests
 
--include $(shell find $(B)/hv -name '*.d' 2>/dev/null)
+-include $(shell find $(B)/hv $(B)/unit $(B)/host -name "*.d" 2>/dev/null)

@@ -68,8 +68,9 @@ static void consume(struct conmux *m, uint32_t pi, uint32_t n)
 	memmove(p->buf, p->buf + n, p->len - n);
 	p->len -= n;
 	p->bytes_out += n;
-	if (p->wants_tx_ready && p->len < CONMUX_BUF) {
+	if (p->wants_tx_ready && CONMUX_BUF - p->len >= MAX(p->ready_room, 1U)) {
 		p->wants_tx_ready = false;
+		p->ready_room = 0;
 		m->ready |= 1U << pi;
 	}
 }
@@ -160,19 +161,27 @@ bool conmux_putc(struct conmux *m, uint32_t pi, uint8_t c)
 	return ok;
 }
 
-bool conmux_can_put(struct conmux *m, uint32_t pi)
+bool conmux_room(struct conmux *m, uint32_t pi, uint32_t want)
 {
-	if (pi >= m->port_count)
+	if (pi >= m->port_count || want > CONMUX_BUF)
 		return false;
 	spin_lock(&m->lock);
 	struct conmux_port *p = &m->port[pi];
-	if (m->owner != (int)pi && p->len == CONMUX_BUF)
+	if (m->owner != (int)pi && CONMUX_BUF - p->len < want)
 		flush(m, m->now_ms()); /* answer as conmux_putc would */
-	bool ok = m->owner == (int)pi || p->len < CONMUX_BUF;
-	if (!ok)
+	bool ok = m->owner == (int)pi || CONMUX_BUF - p->len >= want;
+	if (!ok) {
 		told_full(m, pi);
+		if (want > p->ready_room)
+			p->ready_room = want;
+	}
 	spin_unlock(&m->lock);
 	return ok;
+}
+
+bool conmux_can_put(struct conmux *m, uint32_t pi)
+{
+	return conmux_room(m, pi, 1);
 }
 
 void conmux_line(struct conmux *m, uint32_t pi, const char *line)
@@ -189,6 +198,18 @@ void conmux_line(struct conmux *m, uint32_t pi, const char *line)
 	m->owner = NO_OWNER;
 	m->port[pi].last_ms = m->now_ms();
 	flush(m, m->port[pi].last_ms);
+	spin_unlock(&m->lock);
+}
+
+void conmux_end_line(struct conmux *m, uint32_t pi)
+{
+	if (pi >= m->port_count)
+		return;
+	spin_lock(&m->lock);
+	if (m->port[pi].len)
+		emit(m, pi, true);
+	if (m->owner == (int)pi)
+		break_line(m);
 	spin_unlock(&m->lock);
 }
 

@@ -8,6 +8,7 @@
 #include <fv/board.h>
 #include <fv/fmt.h>
 #include <fv/hv.h>
+#include <fv/hvcons.h>
 #include <fv/log.h>
 #include <fv/string.h>
 #include <fv/trap.h>
@@ -42,17 +43,23 @@ static void notify_tx_ready(void)
 			vpl011_tx_ready(&vms[i].uart);
 }
 
-/* Make sure this CPU's timer will run the multiplexer's idle rules. */
-static void arm_console_timer(uint64_t at_ms)
+void hv_timer_at(uint64_t at)
 {
 	struct pcpu *p = pcpu_this();
 
-	if (!at_ms)
+	if (!at)
 		return;
-	if (p->timer_deadline && p->timer_deadline <= at_ms)
+	if (p->timer_deadline && p->timer_deadline <= at)
 		return;
-	p->timer_deadline = at_ms;
-	arch_hyp_timer_arm(at_ms * (arch_counter_freq() / 1000));
+	p->timer_deadline = at;
+	arch_hyp_timer_arm(at);
+}
+
+/* Make sure this CPU's timer will run the multiplexer's idle rules. */
+static void arm_console_timer(uint64_t at_ms)
+{
+	if (at_ms)
+		hv_timer_at(at_ms * (arch_counter_freq() / 1000));
 }
 
 bool hv_console_putc(uint32_t port, uint8_t c)
@@ -68,6 +75,11 @@ bool hv_console_can_put(uint32_t port)
 	return conmux_can_put(&hv_conmux, port);
 }
 
+bool hv_console_room(uint32_t port, uint32_t want)
+{
+	return conmux_room(&hv_conmux, port, want);
+}
+
 void hv_console_poll(void)
 {
 	uint64_t next = conmux_poll(&hv_conmux);
@@ -81,6 +93,13 @@ void hv_console_rx(const uint8_t *bytes, uint32_t count)
 	for (uint32_t i = 0; i < count; i++) {
 		struct conmux_input in;
 		conmux_input(&hv_conmux, bytes[i], &in);
+		if (in.port == HV_CONSOLE_PORT) {
+			if (in.switched)
+				hvcons_prompt();
+			for (uint32_t k = 0; k < in.count; k++)
+				hvcons_input(in.bytes[k]);
+			continue;
+		}
 		for (uint32_t v = 0; v < vm_count; v++) {
 			if (vms[v].console_port != in.port)
 				continue;
@@ -92,6 +111,24 @@ void hv_console_rx(const uint8_t *bytes, uint32_t count)
 
 /* ---- interrupts ---- */
 
+/* Watchdogs of running VMs: raise their interrupt, or apply the crash policy. */
+static void watchdogs_poll(void)
+{
+	uint64_t now = arch_counter();
+
+	for (uint32_t i = 0; i < vm_count; i++) {
+		struct vm *vm = &vms[i];
+		bool expired;
+		if (__atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) != VM_STATE_RUNNING)
+			continue;
+		uint64_t next = vwdt_poll(&vm->wdt, now, &expired);
+		if (expired)
+			vm_crashed(vm, VM_STOP_WATCHDOG, "its watchdog expired (the guest stopped servicing it)");
+		else
+			hv_timer_at(next);
+	}
+}
+
 static void hyp_timer_fired(void)
 {
 	struct pcpu *p = pcpu_this();
@@ -99,6 +136,7 @@ static void hyp_timer_fired(void)
 	p->timer_deadline = 0;
 	arch_hyp_timer_arm(0);
 	hv_console_poll();
+	watchdogs_poll();
 }
 
 static void vtimer_fired(void)
@@ -238,7 +276,7 @@ void hv_main(void)
 		refuse("this board cannot host the image");
 
 	conmux_init(&hv_conmux, plat_uart_write, hv_now_ms);
-	conmux_add_port(&hv_conmux, "hv", false);
+	conmux_add_port(&hv_conmux, "hv", true); /* the hypervisor console: last in the Ctrl-A cycle */
 	log_set_sink(console_sink);
 	vm_count = hv_manifest->vm_count;
 	for (uint32_t i = 0; i < vm_count; i++) {
@@ -249,7 +287,7 @@ void hv_main(void)
 		describe_vm(&vms[i]);
 	}
 	log_line("console: every line is prefixed with its VM's name; press Ctrl-A three times to switch input");
-	log_line("input goes to %s", vms[0].name);
+	conmux_set_focus(&hv_conmux, vms[0].console_port);
 	start_cpus();
 	arch_irq_enable(PLAT_UART_INTID, 0);
 	for (uint32_t i = 0; i < vm_count; i++)

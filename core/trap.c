@@ -52,9 +52,26 @@ static bool fault_log_ok(struct vm *vm)
 	return false;
 }
 
+/*
+ * A fault in the guest's own exception vectors cannot be delivered: the
+ * abort would land where it came from, forever. That is an unrecoverable
+ * guest fault: the VM's crash policy applies.
+ */
+static bool unrecoverable(struct vcpu *v, const char *what)
+{
+	if (!arch_guest_in_vectors(v))
+		return false;
+	log_line("%s: vCPU %u %s at pc 0x%llx inside its exception vectors: unrecoverable", v->vm->name,
+		 v->index, what, (unsigned long long)v->regs->pc);
+	vm_crashed(v->vm, VM_STOP_CRASH, "an unrecoverable guest fault");
+	return true;
+}
+
 static enum trap_outcome abort_guest(struct vcpu *v, const struct trap_mem *m, const char *why)
 {
 	v->stats.aborts++;
+	if (unrecoverable(v, "data abort"))
+		return TRAP_REPLAY;
 	if (fault_log_ok(v->vm))
 		log_line("%s: vCPU %u %s 0x%llx (pc 0x%llx): %s; abort injected", v->vm->name, v->index,
 			 m->write ? "write to" : "read from", (unsigned long long)ipa_addr(m->ipa),
@@ -97,6 +114,11 @@ static bool mmio_dispatch(struct vcpu *v, const struct trap_mem *m, uint64_t *va
 		uint64_t off = ipa - VBOARD_UART_BASE;
 		*why = "bad access size for the UART";
 		return m->write ? vpl011_write(&vm->uart, off, w, *value) : vpl011_read(&vm->uart, off, w, value);
+	}
+	if (ipa - VBOARD_WDT_BASE < VBOARD_WDT_SIZE && (vm->cfg->flags & VM_FLAG_WATCHDOG)) {
+		uint64_t off = ipa - VBOARD_WDT_BASE;
+		*why = "bad access size for the watchdog";
+		return m->write ? vwdt_write(&vm->wdt, off, w, *value) : vwdt_read(&vm->wdt, off, w, value);
 	}
 	const struct manifest_device *d = passthrough(vm, ipa);
 	if (d) {
@@ -147,8 +169,10 @@ static bool is_pmu_reg(uint32_t enc)
 {
 	uint32_t op0 = enc >> 14, op1 = (enc >> 11) & 7, crn = (enc >> 7) & 15, crm = (enc >> 3) & 15;
 
-	/* PMU: op0 3, op1 3, CRn 9 CRm 12-14, or CRn 14 CRm 8-15 (PMEV*), Arm ARM D13.x */
-	return op0 == 3 && op1 == 3 && ((crn == 9 && crm >= 12 && crm <= 14) || (crn == 14 && crm >= 8));
+	/* PMU (Arm ARM D13.x): op0 3, CRn 9, CRm 12-14 with op1 3 (PM*_EL0) or op1 0
+	 * (PMINTEN*_EL1, PMMIR_EL1); and op1 3, CRn 14, CRm 8-15 (PMEV*_EL0). */
+	return op0 == 3 && ((crn == 9 && crm >= 12 && crm <= 14 && (op1 == 3 || op1 == 0)) ||
+			    (op1 == 3 && crn == 14 && crm >= 8));
 }
 
 static enum trap_outcome sysreg_handle(struct vcpu *v, const struct trap_sysreg *s)
@@ -209,6 +233,8 @@ enum trap_outcome trap_handle(struct vcpu *v, const struct trap *t)
 		return mmio_handle(v, &t->mem);
 	case TRAP_INSN_ABORT:
 		v->stats.aborts++;
+		if (unrecoverable(v, "instruction abort"))
+			return TRAP_REPLAY;
 		if (fault_log_ok(v->vm))
 			log_line("%s: vCPU %u instruction fetch from 0x%llx (not RAM of this VM): abort injected",
 				 v->vm->name, v->index, (unsigned long long)ipa_addr(t->mem.ipa));

@@ -74,12 +74,15 @@ bool vm_create(struct vm *vm, uint32_t id, const struct manifest *m, const struc
 	}
 	vgic_init(vm);
 	vgic_spi_declare(vm, VBOARD_UART_INTID, false, false);
+	if (cfg->flags & VM_FLAG_WATCHDOG)
+		vgic_spi_declare(vm, VBOARD_WDT_INTID, false, false);
 	for (uint32_t d = 0; d < cfg->device_count; d++)
 		vgic_spi_declare(vm, cfg->device[d].intid, true, true);
 	for (uint32_t i = 0; i < vm->vcpu_count; i++)
 		vgic_vcpu_init(&vm->vcpu[i]);
 	vm->console_port = conmux_add_port(&hv_conmux, vm->name, true);
 	vpl011_init(&vm->uart, vm, vm->console_port);
+	vwdt_init(&vm->wdt, vm);
 	vm->state = VM_STATE_OFF;
 	return true;
 }
@@ -122,6 +125,10 @@ static void vm_boot(struct vm *vm)
 		v->power = VCPU_OFF;
 	}
 	vpl011_reset(&vm->uart);
+	vwdt_reset(&vm->wdt);
+	vm->panic_match = 0;
+	vm->panic_line = false;
+	vm->panicked = false;
 	log_line("%s: images loaded and verified in %llu ms; starting", vm->name,
 		 (unsigned long long)(hv_now_ms() - t0));
 	struct vcpu *boot = &vm->vcpu[0];
@@ -183,6 +190,7 @@ void vm_check_board_off(void)
 /* The last CPU of a stopping VM to park finishes the stop. */
 static void vm_stopped(struct vm *vm)
 {
+	conmux_end_line(&hv_conmux, vm->console_port); /* its last words stay on a line of their own */
 	if (vm->restart_after_stop) {
 		vm->restart_count++;
 		log_line("%s: restarting (restart %u)", vm->name, vm->restart_count);
@@ -200,7 +208,10 @@ static void vm_stopped(struct vm *vm)
 	log_line("%s: off (%llu traps: %llu MMIO, %llu calls; %llu interrupts)", vm->name,
 		 (unsigned long long)t.traps, (unsigned long long)t.mmio, (unsigned long long)t.calls,
 		 (unsigned long long)t.irqs);
-	vm_check_board_off();
+	/* A guest powering itself off may power the board off; a VM stopped by
+	 * policy or from the console leaves the board up for the user. */
+	if (vm->stop_reason == VM_STOP_POWEROFF)
+		vm_check_board_off();
 }
 
 static void park(struct pcpu *p)
@@ -224,7 +235,8 @@ void vm_stop(struct vm *vm, enum vm_stop_reason reason, const char *why)
 		return; /* already stopping, off or failed */
 	}
 	vm->state = VM_STATE_STOPPING;
-	vm->restart_after_stop = reason == VM_STOP_RESET ||
+	vm->stop_reason = reason;
+	vm->restart_after_stop = reason == VM_STOP_RESET || reason == VM_STOP_CONSOLE_RESTART ||
 				 ((reason == VM_STOP_CRASH || reason == VM_STOP_WATCHDOG) &&
 				  vm->cfg->on_crash == VM_ON_CRASH_RESTART);
 	__atomic_store_n(&vm_parked[vm->id], 0, __ATOMIC_SEQ_CST);
@@ -261,10 +273,38 @@ void pcpu_handle_requests(struct pcpu *p)
 		vcpu_start(v);
 }
 
+/*
+ * Linux ends every panic report with this line, after the stack dump, just
+ * before it stops for good (kernel/panic.c). Seeing it, the hypervisor
+ * applies the VM's crash policy; a panic that never gets this far is caught
+ * by the watchdog.
+ */
+static const char panic_marker[] = "---[ end Kernel panic - not syncing";
+
+void vm_console_output(struct vm *vm, uint8_t c)
+{
+	if (c == (uint8_t)panic_marker[vm->panic_match])
+		vm->panic_match++;
+	else
+		vm->panic_match = c == (uint8_t)panic_marker[0] ? 1 : 0;
+	if (vm->panic_match == sizeof(panic_marker) - 1) {
+		vm->panic_match = 0;
+		vm->panic_line = true; /* act at the end of this line */
+	}
+	if (vm->panic_line && c == '\n') {
+		vm->panic_line = false;
+		vm->panicked = true; /* acted on outside the UART's lock */
+	}
+}
+
 void vm_before_entry(struct vcpu *v)
 {
 	struct pcpu *p = &pcpus[v->pcpu];
 
+	if (v->vm->panicked) {
+		v->vm->panicked = false;
+		vm_crashed(v->vm, VM_STOP_CRASH, "the guest kernel panicked");
+	}
 	if (__atomic_load_n(&p->requests, __ATOMIC_SEQ_CST))
 		pcpu_handle_requests(p);
 	if (v->power != VCPU_ON)

@@ -92,10 +92,10 @@ static uint32_t flags(struct vpl011 *u)
 		fr |= FR_RXFE;
 	if (u->rx_count == VPL011_RX_FIFO)
 		fr |= FR_RXFF;
-	if (hv_console_can_put(u->port))
-		fr |= FR_TXFE;
-	else
+	if (!hv_console_can_put(u->port))
 		fr |= FR_TXFF;
+	else if (hv_console_room(u->port, VPL011_TX_FIFO))
+		fr |= FR_TXFE;
 	return fr;
 }
 
@@ -159,11 +159,14 @@ bool vpl011_write(struct vpl011 *u, uint64_t off, unsigned int width, uint64_t v
 	spin_lock(&u->lock);
 	switch (reg) {
 	case UARTDR:
-		if (hv_console_putc(u->port, (uint8_t)v)) {
+		if (hv_console_putc(u->port, (uint8_t)v))
+			vm_console_output(u->vm, (uint8_t)v);
+		/* TXIS promises room for a FIFO's worth: Linux then writes that many
+		 * bytes without looking at TXFF. Without room it comes back later. */
+		if (hv_console_room(u->port, VPL011_TX_FIFO))
 			u->ris |= INT_TX;
-		}
-		if (!hv_console_can_put(u->port))
-			u->ris &= (uint16_t)~INT_TX; /* full: TXIS comes back with room */
+		else
+			u->ris &= (uint16_t)~INT_TX;
 		break;
 	case UARTRSR: break; /* clears error flags, which we never raise */
 	case UARTILPR: u->ilpr = v & 0xff; break;

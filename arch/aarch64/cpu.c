@@ -271,6 +271,13 @@ static void inject(struct vcpu *v, uint64_t esr, uint64_t far, bool set_far)
 	r->pc = read_vbar_el1() + offset;
 }
 
+bool arch_guest_in_vectors(const struct vcpu *v)
+{
+	uint64_t vbar = read_vbar_el1();
+
+	return ((v->regs->pstate >> 2) & 3) == 1 && v->regs->pc - vbar < 0x800;
+}
+
 static bool from_el0(const struct vcpu *v)
 {
 	return ((v->regs->pstate >> 2) & 3) == 0 || (v->regs->pstate & BIT(4));

@@ -202,6 +202,11 @@ static void inject(enum fake_inject kind, struct vcpu *v, uint64_t far)
 	v->regs->pc = 0xffff000000000000ULL; /* "somewhere in the guest's vectors" */
 }
 
+bool arch_guest_in_vectors(const struct vcpu *v)
+{
+	return v->regs->pc >= fake.vbar && v->regs->pc - fake.vbar < 0x800 && fake.vbar;
+}
+
 void arch_inject_undef(struct vcpu *v) { inject(FAKE_INJECT_UNDEF, v, 0); }
 void arch_inject_data_abort(struct vcpu *v, uint64_t far) { inject(FAKE_INJECT_DABT, v, far); }
 void arch_inject_prefetch_abort(struct vcpu *v, uint64_t far) { inject(FAKE_INJECT_PABT, v, far); }

@@ -86,6 +86,8 @@ uint64_t arch_random(void);
 void arch_vcpu_reset(struct vcpu *v);
 /* Enter (or return to) the guest on this CPU; never returns. */
 __attribute__((noreturn)) void arch_vcpu_run(struct vcpu *v);
+/* Is the guest executing its own EL1 exception vectors (a fault there recurses)? */
+bool arch_guest_in_vectors(const struct vcpu *v);
 /* Exceptions injected into the guest (Arm ARM D1.10, "Exception entry"). */
 void arch_inject_undef(struct vcpu *v);
 void arch_inject_data_abort(struct vcpu *v, uint64_t far);

@@ -37,6 +37,7 @@ struct conmux_port {
 	char name[FV_NAME_MAX];
 	bool takes_input;
 	bool wants_tx_ready; /* refused a byte: tell it when there is room */
+	uint32_t ready_room; /* ... this much room */
 	uint8_t buf[CONMUX_BUF];
 	uint32_t len;
 	uint64_t last_ms; /* time of its last byte */
@@ -70,6 +71,8 @@ uint32_t conmux_add_port(struct conmux *m, const char *name, bool takes_input);
 bool conmux_putc(struct conmux *m, uint32_t port, uint8_t c);
 /* Whether a port can take another byte now; if not, it is told (conmux_take_ready) once it can. */
 bool conmux_can_put(struct conmux *m, uint32_t port);
+/* Whether a port can take `want` more bytes now; if not, it is told once it can. */
+bool conmux_room(struct conmux *m, uint32_t port, uint32_t want);
 /* Emit a whole line from a port (the hypervisor's messages); never refused. */
 void conmux_line(struct conmux *m, uint32_t port, const char *line);
 /*
@@ -79,6 +82,8 @@ void conmux_line(struct conmux *m, uint32_t port, const char *line);
 uint64_t conmux_poll(struct conmux *m);
 /* Ports that were refused a byte, or told they could not put one, and now have room (bitmap); clears it. */
 uint32_t conmux_take_ready(struct conmux *m);
+/* Write out a port's pending partial line and end it (the VM stopped). */
+void conmux_end_line(struct conmux *m, uint32_t port);
 /* Route one typed byte. */
 void conmux_input(struct conmux *m, uint8_t c, struct conmux_input *out);
 /* Move input focus to a port (announces it). */

@@ -17,6 +17,7 @@
 #include <fv/spinlock.h>
 #include <fv/vgic.h>
 #include <fv/vpl011.h>
+#include <fv/vwdt.h>
 
 /* Guest general-purpose state saved on every trap (the trap frame). */
 struct vcpu_regs {
@@ -66,7 +67,8 @@ enum vm_stop_reason {
 	VM_STOP_RESET,     /* guest PSCI SYSTEM_RESET: restart */
 	VM_STOP_CRASH,     /* unrecoverable guest fault: policy */
 	VM_STOP_WATCHDOG,  /* the virtual watchdog fired: policy */
-	VM_STOP_CONSOLE,   /* the hypervisor console */
+	VM_STOP_CONSOLE,   /* the hypervisor console: stop */
+	VM_STOP_CONSOLE_RESTART, /* the hypervisor console: restart */
 };
 
 struct vm {
@@ -78,12 +80,17 @@ struct vm {
 	struct s2 s2;
 	struct vgic_dist vgic;
 	struct vpl011 uart;
+	struct vwdt wdt;
 	struct spinlock lock; /* state transitions */
 	uint32_t state;       /* enum vm_state, atomic */
 	bool restart_after_stop;
+	uint32_t stop_reason; /* enum vm_stop_reason of the stop under way */
 	uint32_t restart_count;
 	uint64_t started_at;  /* counter value at last start */
 	uint32_t console_port;
+	uint32_t panic_match;   /* bytes of the panic marker seen on its console */
+	bool panic_line;        /* ... all of it: act at the end of the line */
+	bool panicked;          /* the guest printed the end of a kernel panic */
 	uint64_t fault_log_window; /* rate limit of fault messages */
 	uint32_t fault_log_count;
 	uint32_t fault_log_suppressed;
@@ -131,6 +138,9 @@ struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint64_t mpidr);
 int vcpu_power_on(struct vcpu *v, uint64_t entry, uint64_t context);
 /* The calling vCPU switches itself off (PSCI CPU_OFF); never returns. */
 __attribute__((noreturn)) void vcpu_power_off(struct vcpu *v);
+
+/* A byte the VM wrote to its console (watched for a kernel panic). */
+void vm_console_output(struct vm *vm, uint8_t c);
 
 /* Power the board off if no VM is running or starting. */
 void vm_check_board_off(void);

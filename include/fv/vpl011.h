@@ -12,6 +12,7 @@
 #include <fv/types.h>
 
 #define VPL011_RX_FIFO 64U
+#define VPL011_TX_FIFO 16U /* the FIFO depth a PL011 r1p5 has (PeriphID2 revision 1) */
 
 struct vm;
 

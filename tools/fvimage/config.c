@@ -289,6 +289,7 @@ static void read_vm(struct tool *t, const void *fdt, int node, uint32_t index)
 	snprintf(vm->name, sizeof(vm->name), "%s", name);
 	check_unknown(t, fdt, node, where, vm_props);
 	vm->boot = enum_prop(t, fdt, node, where, "boot", boots, VM_BOOT_LINUX);
+	vm->flags |= VM_FLAG_WATCHDOG; /* every VM gets its virtual SP805 */
 	vm->on_crash = enum_prop(t, fdt, node, where, "on-crash", crash, VM_ON_CRASH_RESTART);
 
 	uint32_t cpus[FV_MAX_VCPUS + 1];

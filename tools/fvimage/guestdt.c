@@ -19,6 +19,7 @@
 
 #define PHANDLE_GIC 1
 #define PHANDLE_CLK 2
+#define PHANDLE_WDT_CLK 3
 #define DT_SPACE 65536
 #define GIC_SPI 0
 #define GIC_PPI 1
@@ -136,6 +137,36 @@ static int uart_node(void *fdt, char *path, size_t path_size)
 	return err;
 }
 
+static int watchdog_node(void *fdt, const struct manifest_vm *vm)
+{
+	int err = 0;
+	char name[32];
+	static const char compat[] = "arm,sp805\0arm,primecell";
+	static const char clock_names[] = "wdog_clk\0apb_pclk";
+	const uint32_t irq[3] = { GIC_SPI, VBOARD_WDT_INTID - 32, IRQ_LEVEL_HIGH };
+	const uint32_t clocks[2] = { PHANDLE_WDT_CLK, PHANDLE_CLK };
+
+	if (!(vm->flags & VM_FLAG_WATCHDOG))
+		return 0;
+	err |= fdt_begin_node(fdt, "wdt-clk");
+	err |= fdt_property_string(fdt, "compatible", "fixed-clock");
+	err |= fdt_property_u32(fdt, "#clock-cells", 0);
+	err |= fdt_property_u32(fdt, "clock-frequency", VBOARD_WDT_CLOCK_HZ);
+	err |= fdt_property_string(fdt, "clock-output-names", "wdtclk");
+	err |= fdt_property_u32(fdt, "phandle", PHANDLE_WDT_CLK);
+	err |= fdt_end_node(fdt);
+
+	node_name(name, sizeof(name), "watchdog", VBOARD_WDT_BASE);
+	err |= fdt_begin_node(fdt, name);
+	err |= fdt_property(fdt, "compatible", compat, sizeof(compat));
+	err |= prop_u64_pair(fdt, "reg", VBOARD_WDT_BASE, VBOARD_WDT_SIZE);
+	err |= prop_cells(fdt, "interrupts", irq, 3);
+	err |= prop_cells(fdt, "clocks", clocks, 2);
+	err |= fdt_property(fdt, "clock-names", clock_names, sizeof(clock_names));
+	err |= fdt_end_node(fdt);
+	return err;
+}
+
 static int devices(void *fdt, const struct manifest_vm *vm)
 {
 	int err = 0;
@@ -210,6 +241,7 @@ bool guestdt_build(struct tool *t, uint32_t index, uint8_t **out, size_t *size, 
 	err |= timer_and_psci(fdt);
 	err |= uart_node(fdt, stdout_path, sizeof(stdout_path));
 	err |= devices(fdt, vm);
+	err |= watchdog_node(fdt, vm);
 	err |= chosen(fdt, t, index, stdout_path);
 	err |= fdt_end_node(fdt);
 	err |= fdt_finish(fdt);

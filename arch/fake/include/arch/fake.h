@@ -76,6 +76,7 @@ struct fake_hw {
 	uint32_t s2_flushes;
 	uint32_t vcpu_resets[FV_MAX_CPUS];
 	uint32_t vtimer_masks[FV_MAX_CPUS];
+	uint64_t vbar;             /* the guest's VBAR_EL1 (0: none) */
 	enum fake_inject last_inject;
 	uint64_t last_inject_far;
 	uint32_t inject_count;

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The SP805 watchdog model (SP805 TRM DDI 0270B, §3.3 register summary):
+ *   0x000 WdogLoad  0x004 WdogValue (RO)  0x008 WdogControl (INTEN, RESEN)
+ *   0x00c WdogIntClr (WO)  0x010 WdogRIS  0x014 WdogMIS
+ *   0xc00 WdogLock (0x1acce551 unlocks, anything else locks; reads 1 if locked)
+ *   0xf00 WdogITCR  0xf04 WdogITOP  0xfe0.. peripheral and PrimeCell IDs
+ * While locked, writes to every other register are ignored. 32-bit accesses.
+ */
+#include <fv/arch.h>
+#include <fv/hv.h>
+#include <fv/vgic.h>
+#include <fv/vm.h>
+#include <fv/vwdt.h>
+#include <plat/layout.h>
+
+#define WDOG_LOAD 0x000U
+#define WDOG_VALUE 0x004U
+#define WDOG_CONTROL 0x008U
+#define WDOG_INTCLR 0x00cU
+#define WDOG_RIS 0x010U
+#define WDOG_MIS 0x014U
+#define WDOG_LOCK 0xc00U
+#define WDOG_ITCR 0xf00U
+#define WDOG_ITOP 0xf04U
+#define WDOG_ID_START 0xfe0U
+
+#define CONTROL_INTEN BIT(0)
+#define CONTROL_RESEN BIT(1)
+#define UNLOCK_KEY 0x1acce551U
+
+/* Counter ticks (system counter) per watchdog clock tick, as a ratio. */
+static uint64_t to_counter(uint64_t wdog_ticks)
+{
+	return wdog_ticks * arch_counter_freq() / VBOARD_WDT_CLOCK_HZ;
+}
+
+static uint64_t to_wdog(uint64_t counter_ticks)
+{
+	return counter_ticks * VBOARD_WDT_CLOCK_HZ / arch_counter_freq();
+}
+
+/* One countdown, from load to zero inclusive. */
+static uint64_t period(const struct vwdt *w)
+{
+	return to_counter((uint64_t)w->load + 1);
+}
+
+static void update_line(struct vwdt *w)
+{
+	vgic_set_level(w->vm, VBOARD_WDT_INTID, w->ris && (w->control & CONTROL_INTEN));
+}
+
+void vwdt_init(struct vwdt *w, struct vm *vm)
+{
+	spin_lock_init(&w->lock);
+	w->vm = vm;
+	vwdt_reset(w);
+}
+
+void vwdt_reset(struct vwdt *w)
+{
+	spin_lock(&w->lock);
+	w->load = 0xffffffffU;
+	w->control = 0;
+	w->ris = false;
+	w->locked = false;
+	w->expired = false;
+	w->itcr = 0;
+	w->itop = 0;
+	w->period_start = arch_counter();
+	update_line(w);
+	spin_unlock(&w->lock);
+}
+
+/* Bring the model up to `now`; true if the reset output is asserted. */
+static bool advance(struct vwdt *w, uint64_t now)
+{
+	if (!(w->control & CONTROL_INTEN) || w->expired)
+		return w->expired;
+	uint64_t p = period(w);
+	while (now - w->period_start >= p) {
+		w->period_start += p;
+		if (!w->ris) {
+			w->ris = true; /* first time at zero: interrupt, reload */
+		} else if (w->control & CONTROL_RESEN) {
+			w->expired = true; /* still not serviced: reset */
+			break;
+		}
+	}
+	update_line(w);
+	return w->expired;
+}
+
+uint64_t vwdt_poll(struct vwdt *w, uint64_t now, bool *expired)
+{
+	uint64_t next = 0;
+
+	spin_lock(&w->lock);
+	bool fired = !w->expired && advance(w, now);
+	*expired = fired;
+	if ((w->control & CONTROL_INTEN) && !w->expired)
+		next = w->period_start + period(w);
+	spin_unlock(&w->lock);
+	return next;
+}
+
+static uint32_t id_reg(uint64_t off)
+{
+	static const uint8_t ids[8] = { 0x05, 0x18, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
+
+	return ids[(off - WDOG_ID_START) / 4];
+}
+
+bool vwdt_read(struct vwdt *w, uint64_t off, unsigned int width, uint64_t *value)
+{
+	if (width != 4 || off % 4)
+		return false;
+	spin_lock(&w->lock);
+	uint64_t now = arch_counter();
+	advance(w, now);
+	switch (off) {
+	case WDOG_LOAD: *value = w->load; break;
+	case WDOG_VALUE:
+		if (w->control & CONTROL_INTEN) {
+			uint64_t gone = to_wdog(now - w->period_start);
+			*value = gone > w->load ? 0 : w->load - gone;
+		} else {
+			*value = w->load;
+		}
+		break;
+	case WDOG_CONTROL: *value = w->control; break;
+	case WDOG_RIS: *value = w->ris; break;
+	case WDOG_MIS: *value = w->ris && (w->control & CONTROL_INTEN); break;
+	case WDOG_LOCK: *value = w->locked; break;
+	case WDOG_ITCR: *value = w->itcr; break;
+	case WDOG_ITOP: *value = w->itop; break;
+	default:
+		*value = off >= WDOG_ID_START && off < WDOG_ID_START + 0x20 ? id_reg(off) : 0;
+		break;
+	}
+	spin_unlock(&w->lock);
+	return true;
+}
+
+bool vwdt_write(struct vwdt *w, uint64_t off, unsigned int width, uint64_t value)
+{
+	uint32_t v = (uint32_t)value;
+
+	if (width != 4 || off % 4)
+		return false;
+	spin_lock(&w->lock);
+	uint64_t now = arch_counter();
+	advance(w, now);
+	if (off == WDOG_LOCK) {
+		w->locked = v != UNLOCK_KEY;
+	} else if (!w->locked && !w->expired) {
+		switch (off) {
+		case WDOG_LOAD:
+			w->load = v;
+			w->period_start = now; /* the count restarts from the new value */
+			break;
+		case WDOG_CONTROL:
+			if (!(w->control & CONTROL_INTEN) && (v & CONTROL_INTEN))
+				w->period_start = now; /* enabling starts a fresh count */
+			w->control = v & (CONTROL_INTEN | CONTROL_RESEN);
+			break;
+		case WDOG_INTCLR:
+			w->ris = false;
+			w->period_start = now; /* clearing reloads the counter */
+			break;
+		case WDOG_ITCR: w->itcr = v & 1; break;
+		case WDOG_ITOP: w->itop = v & 3; break;
+		default: break; /* read-only and reserved */
+		}
+	}
+	update_line(w);
+	uint64_t next = (w->control & CONTROL_INTEN) && !w->expired ? w->period_start + period(w) : 0;
+	spin_unlock(&w->lock);
+	hv_timer_at(next); /* this CPU will look again when the count can next reach zero */
+	return true;
+}

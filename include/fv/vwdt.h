@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The watchdog each VM has: an emulated Arm SP805 (ARM PrimeCell Watchdog
+ * Timer (SP805) Technical Reference Manual, DDI 0270B), which Debian's
+ * kernel drives with its sp805_wdt module. The counter runs at
+ * VBOARD_WDT_CLOCK_HZ while INTEN is set; at zero it raises its interrupt
+ * and reloads; at zero again with the interrupt still raised and RESEN set,
+ * it "resets": the hypervisor applies the VM's crash policy. Time is the
+ * system counter; nothing ticks while nobody looks (deadlines are computed).
+ */
+#ifndef FV_VWDT_H
+#define FV_VWDT_H
+
+#include <fv/spinlock.h>
+#include <fv/types.h>
+
+struct vm;
+
+struct vwdt {
+	struct spinlock lock;
+	struct vm *vm;
+	uint32_t load;
+	uint32_t control;      /* INTEN bit 0, RESEN bit 1 */
+	bool ris;              /* raw interrupt status */
+	bool locked;
+	bool expired;          /* reset asserted: reported once */
+	uint32_t itcr, itop;
+	uint64_t period_start; /* counter value when the count last started from load */
+};
+
+void vwdt_init(struct vwdt *w, struct vm *vm);
+void vwdt_reset(struct vwdt *w);
+bool vwdt_read(struct vwdt *w, uint64_t offset, unsigned int width, uint64_t *value);
+bool vwdt_write(struct vwdt *w, uint64_t offset, unsigned int width, uint64_t value);
+/*
+ * Advance to counter time `now`: raise the interrupt or report expiry.
+ * Returns the counter time of the next event (0: none). Sets *expired when
+ * the reset output was asserted (the caller applies the policy).
+ */
+uint64_t vwdt_poll(struct vwdt *w, uint64_t now, bool *expired);
+
+#endif
