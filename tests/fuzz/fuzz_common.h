@@ -214,21 +214,26 @@ static inline void fuzz_machine_boot(struct fuzz_machine *fm, struct fuzz_in *in
  * Every line on the UART is "[name] " followed by bytes of that one port,
  * ended by '\n' (the port's own newline, or the "\r\n" the multiplexer adds
  * when another port takes the line). The checker parses the UART text and
- * matches each line against what the port handed to the multiplexer: the
- * lines of one port, in order, must spell out exactly its accepted bytes
- * (a line ending in "\r\n" may or may not have had the "\r\n" from the port),
- * and what is not printed yet must be exactly what the port still buffers.
+ * matches it, byte by byte, against what each port handed to the
+ * multiplexer: the lines of one port, in order, must spell out exactly its
+ * accepted bytes (a line ending in "\r\n" may or may not have had the "\r\n"
+ * from the port, so a few readings are followed at once), and what is not
+ * printed yet must be exactly what the port still buffers. Lines may be of
+ * any length: a port holding the line writes straight through.
  */
 #define FUZZ_CON_STREAM 65536
 #define FUZZ_CON_POS 64
-#define FUZZ_CON_LINE (CONMUX_BUF * 4 + 256)
+#define FUZZ_CON_TAIL 48
 
 struct fuzz_con_port {
 	char name[FV_NAME_MAX];
-	uint8_t expect[FUZZ_CON_STREAM]; /* everything the port handed over, in order */
+	uint8_t expect[FUZZ_CON_STREAM]; /* what the port handed over, from byte number `base` on */
+	uint64_t base;
 	size_t expect_len;
-	size_t pos[FUZZ_CON_POS];        /* where in `expect` the printed lines may have got to */
+	uint64_t pos[FUZZ_CON_POS];      /* byte numbers the printed output may have got to */
 	uint32_t pos_count;
+	uint64_t brk[FUZZ_CON_POS];      /* readings before a '\r' that may start the multiplexer's "\r\n" */
+	uint32_t brk_count;
 	bool whole_lines;                /* wrote with conmux_line, which bytes_out does not count */
 };
 
@@ -242,8 +247,9 @@ struct fuzz_con {
 	char name[FV_NAME_MAX + 1];
 	size_t name_len;
 	int line_port;
-	uint8_t line[FUZZ_CON_LINE];
-	size_t line_len;
+	bool prev_cr;
+	uint8_t tail[FUZZ_CON_TAIL]; /* the last bytes of the open line, for messages */
+	uint64_t line_len;
 	uint64_t lines; /* complete lines seen */
 };
 
@@ -262,12 +268,31 @@ static inline void fuzz_con_init(struct fuzz_con *c, const struct conmux *m)
 	c->line_port = -1;
 }
 
+/* Byte number `at` of a port's stream, or -1 past its end. */
+static inline int byte_at(const struct fuzz_con_port *p, uint64_t at)
+{
+	return at >= p->base && at - p->base < p->expect_len ? p->expect[at - p->base] : -1;
+}
+
 /* A port handed `n` bytes to the multiplexer (they were accepted). */
 static inline void fuzz_con_expect(struct fuzz_con *c, uint32_t port, const void *bytes, size_t n)
 {
 	struct fuzz_con_port *p = &c->port[port];
 
-	FUZZ_CHECK(p->expect_len + n <= FUZZ_CON_STREAM, "harness: console stream too long");
+	if (p->expect_len + n > FUZZ_CON_STREAM) {
+		/* forget what every reading has passed */
+		uint64_t low = p->base + p->expect_len;
+		for (uint32_t i = 0; i < p->pos_count; i++)
+			low = MIN(low, p->pos[i]);
+		for (uint32_t i = 0; i < p->brk_count; i++)
+			low = MIN(low, p->brk[i]);
+		size_t drop = (size_t)(low - p->base);
+		memmove(p->expect, p->expect + drop, p->expect_len - drop);
+		p->expect_len -= drop;
+		p->base = low;
+	}
+	FUZZ_CHECK(p->expect_len + n <= FUZZ_CON_STREAM, "harness: port %s has %zu bytes unprinted", p->name,
+		   p->expect_len);
 	memcpy(p->expect + p->expect_len, bytes, n);
 	p->expect_len += n;
 }
@@ -280,12 +305,7 @@ static inline void fuzz_con_expect_line(struct fuzz_con *c, uint32_t port, const
 	c->port[port].whole_lines = true;
 }
 
-static inline bool starts_with(const struct fuzz_con_port *p, size_t at, const uint8_t *s, size_t n)
-{
-	return at <= p->expect_len && p->expect_len - at >= n && memcmp(p->expect + at, s, n) == 0;
-}
-
-static inline void add_pos(struct fuzz_con_port *p, size_t *out, uint32_t *count, size_t v)
+static inline void add_pos(const struct fuzz_con_port *p, uint64_t *out, uint32_t *count, uint64_t v)
 {
 	for (uint32_t i = 0; i < *count; i++)
 		if (out[i] == v)
@@ -294,26 +314,41 @@ static inline void add_pos(struct fuzz_con_port *p, size_t *out, uint32_t *count
 	out[(*count)++] = v;
 }
 
-/* A complete line of a port: advance every reading of where its output got to. */
-static inline void line_done(struct fuzz_con *c)
+/* One byte of the open line of port p: advance every reading it fits. */
+static inline void line_byte(struct fuzz_con *c, struct fuzz_con_port *p, uint8_t b)
 {
-	struct fuzz_con_port *p = &c->port[c->line_port];
-	size_t next[FUZZ_CON_POS];
+	uint64_t next[FUZZ_CON_POS];
 	uint32_t count = 0;
-	size_t n = c->line_len;
-	bool crlf = n >= 2 && c->line[n - 2] == '\r';
 
-	for (uint32_t i = 0; i < p->pos_count; i++) {
-		if (starts_with(p, p->pos[i], c->line, n))
-			add_pos(p, next, &count, p->pos[i] + n); /* the line end was the port's */
-		if (crlf && starts_with(p, p->pos[i], c->line, n - 2))
-			add_pos(p, next, &count, p->pos[i] + n - 2); /* the multiplexer ended it */
+	c->tail[c->line_len++ % FUZZ_CON_TAIL] = b;
+	for (uint32_t i = 0; i < p->pos_count; i++)
+		if (byte_at(p, p->pos[i]) == b)
+			add_pos(p, next, &count, p->pos[i] + 1); /* the port's own byte */
+	if (b == '\n') {
+		if (c->prev_cr)
+			for (uint32_t i = 0; i < p->brk_count; i++)
+				add_pos(p, next, &count, p->brk[i]); /* the multiplexer ended the line */
+		p->brk_count = 0;
+	} else if (b == '\r') {
+		memcpy(p->brk, p->pos, sizeof(p->pos[0]) * p->pos_count);
+		p->brk_count = p->pos_count;
+	} else {
+		p->brk_count = 0;
 	}
-	FUZZ_CHECK(count > 0, "line %llu of port [%s] is not the port's next output: \"%.*s\"",
-		   (unsigned long long)c->lines, p->name, (int)n, (const char *)c->line);
+	if (count == 0 && p->brk_count == 0) {
+		char tail[FUZZ_CON_TAIL + 1];
+		uint64_t n = MIN(c->line_len, (uint64_t)FUZZ_CON_TAIL);
+		for (uint64_t i = 0; i < n; i++) {
+			uint8_t t = c->tail[(c->line_len - n + i) % FUZZ_CON_TAIL];
+			tail[i] = t >= 0x20 && t < 0x7f ? (char)t : '.';
+		}
+		tail[n] = '\0';
+		FUZZ_CHECK(false, "line %llu of port [%s], byte %llu, is not the port's next output (line ends \"%s\")",
+			   (unsigned long long)c->lines, p->name, (unsigned long long)c->line_len, tail);
+	}
 	memcpy(p->pos, next, sizeof(next[0]) * count);
 	p->pos_count = count;
-	c->lines++;
+	c->prev_cr = b == '\r';
 }
 
 static inline void fuzz_con_byte(struct fuzz_con *c, uint8_t b)
@@ -342,13 +377,13 @@ static inline void fuzz_con_byte(struct fuzz_con *c, uint8_t b)
 		FUZZ_CHECK(b == ' ', "prefix [%s] not followed by a space", c->name);
 		c->state = CON_LINE;
 		c->line_len = 0;
+		c->prev_cr = false;
+		c->port[c->line_port].brk_count = 0;
 		return;
 	case CON_LINE:
-		FUZZ_CHECK(c->line_len < FUZZ_CON_LINE, "a line of port [%s] longer than the checker's buffer",
-			   c->port[c->line_port].name);
-		c->line[c->line_len++] = b;
+		line_byte(c, &c->port[c->line_port], b);
 		if (b == '\n') {
-			line_done(c);
+			c->lines++;
 			c->state = CON_LINE_START;
 		}
 		return;
@@ -370,22 +405,17 @@ static inline void fuzz_con_check(struct fuzz_con *c)
 	for (uint32_t pi = 0; pi < c->port_count; pi++) {
 		const struct fuzz_con_port *p = &c->port[pi];
 		const struct conmux_port *mp = &c->m->port[pi];
-		bool open = c->state == CON_LINE && c->line_port == (int)pi;
+		uint64_t end = p->base + p->expect_len;
 		bool ok = false;
 		FUZZ_CHECK(mp->len <= CONMUX_BUF, "port %s buffers %u bytes", p->name, mp->len);
 		for (uint32_t i = 0; i < p->pos_count && !ok; i++) {
-			size_t at = p->pos[i];
-			if (open) {
-				if (!starts_with(p, at, c->line, c->line_len))
-					continue;
-				at += c->line_len;
-			}
-			ok = p->expect_len - at == mp->len && memcmp(p->expect + at, mp->buf, mp->len) == 0;
+			uint64_t at = p->pos[i];
+			ok = end - at == mp->len && memcmp(p->expect + (at - p->base), mp->buf, mp->len) == 0;
 		}
-		FUZZ_CHECK(ok, "port %s: printed + buffered bytes differ from what it wrote (%zu written, %u buffered)",
-			   p->name, p->expect_len, mp->len);
-		FUZZ_CHECK(p->whole_lines || mp->bytes_out + mp->len == p->expect_len, "port %s: %llu out + %u buffered != %zu written",
-			   p->name, (unsigned long long)mp->bytes_out, mp->len, p->expect_len);
+		FUZZ_CHECK(ok, "port %s: printed + buffered bytes differ from what it wrote (%llu written, %u buffered)",
+			   p->name, (unsigned long long)end, mp->len);
+		FUZZ_CHECK(p->whole_lines || mp->bytes_out + mp->len == end, "port %s: %llu out + %u buffered != %llu written",
+			   p->name, (unsigned long long)mp->bytes_out, mp->len, (unsigned long long)end);
 	}
 	/* The line holder (if any) is the port whose line is open, and it buffers nothing. */
 	if (c->m->owner >= 0) {

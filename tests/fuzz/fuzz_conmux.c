@@ -12,7 +12,7 @@
  * buffers nothing; a port that conmux_can_put allows is never refused; a
  * byte typed goes to the focused port, exactly as the Ctrl-A rule of
  * conmux.h says, and a focus move is announced; only refused ports are told
- * they have room; and after CONMUX_IDLE_MS of quiet one poll empties every
+ * they have room, and only when they have; and after CONMUX_IDLE_MS of quiet one poll empties every
  * buffer, tells every refused port, and then asks for no further poll.
  */
 #include "fuzz_common.h"
@@ -39,9 +39,15 @@ static void make_name(char *out, uint32_t index, uint32_t len)
 
 struct model {
 	struct fuzz_focus focus;
-	uint32_t refused;      /* ports refused a byte and not yet told they have room */
+	uint32_t refused;      /* ports told "full" (refused, or can_put said no) and not yet told of room */
 	uint32_t lines_written;
 };
+
+/* Room for one more byte, as conmux.h defines it (without conmux_can_put's side effects). */
+static bool has_room(uint32_t port)
+{
+	return mux.owner == (int)port || mux.port[port].len < CONMUX_BUF;
+}
 
 static void put_bytes(struct model *md, struct fuzz_in *in)
 {
@@ -55,7 +61,7 @@ static void put_bytes(struct model *md, struct fuzz_in *in)
 		FUZZ_CHECK(!could || ok, "port %u was allowed to put but refused", port);
 		if (ok)
 			fuzz_con_expect(&con, port, &b, 1);
-		else
+		if (!could || !ok)
 			md->refused |= 1U << port;
 	}
 }
@@ -71,10 +77,10 @@ static void burst(struct model *md, struct fuzz_in *in)
 		bool could = conmux_can_put(&mux, port);
 		bool ok = conmux_putc(&mux, port, b);
 		FUZZ_CHECK(!could || ok, "port %u was allowed to put but refused", port);
-		if (!ok) {
+		if (!could || !ok)
 			md->refused |= 1U << port;
+		if (!ok)
 			break;
-		}
 		fuzz_con_expect(&con, port, &b, 1);
 	}
 }
@@ -124,6 +130,8 @@ static void take_ready(struct model *md)
 
 	FUZZ_CHECK((ready & ~md->refused) == 0, "ports 0x%x told of room they never lacked (refused 0x%x)", ready,
 		   md->refused);
+	for (uint32_t i = 0; i < mux.port_count; i++)
+		FUZZ_CHECK(!(ready & (1U << i)) || has_room(i), "port %u told it has room, but it is full", i);
 	md->refused &= ~ready;
 }
 
