@@ -4,16 +4,19 @@
  * fake board UART. The input picks the ports (2 to CONMUX_MAX_PORTS, names of
  * every legal length, some taking input), then a sequence of: output bytes
  * from a port, a whole hypervisor line on port 0, clock advances, polls,
- * typed bytes (Ctrl-A sequences included), focus changes and tx-ready reads.
+ * typed bytes (Ctrl-A sequences included), focus changes, questions for
+ * room (conmux_room) and tx-ready reads.
  *
  * Invariants, after every step: every UART line starts with "[name] " of a
  * real port and holds bytes of that port only, in the order it wrote them;
  * printed plus buffered bytes are exactly the accepted ones; the line holder
  * buffers nothing; a port that conmux_can_put allows is never refused; a
  * byte typed goes to the focused port, exactly as the Ctrl-A rule of
- * conmux.h says, and a focus move is announced; only refused ports are told
- * they have room, and only when they have; and after CONMUX_IDLE_MS of quiet one poll empties every
- * buffer, tells every refused port, and then asks for no further poll.
+ * conmux.h says, and a focus move is announced; conmux_room answers right;
+ * only ports told "full" are told they have room, and only when they have
+ * the room they asked for; and after CONMUX_IDLE_MS of quiet one poll
+ * empties every buffer, tells every refused port, and then asks for no
+ * further poll.
  */
 #include "fuzz_common.h"
 
@@ -40,13 +43,36 @@ static void make_name(char *out, uint32_t index, uint32_t len)
 struct model {
 	struct fuzz_focus focus;
 	uint32_t refused;      /* ports told "full" (refused, or can_put said no) and not yet told of room */
+	uint32_t wanted[CONMUX_MAX_PORTS]; /* the most room such a port asked for */
 	uint32_t lines_written;
 };
 
-/* Room for one more byte, as conmux.h defines it (without conmux_can_put's side effects). */
-static bool has_room(uint32_t port)
+/* Room for `want` more bytes, as conmux.h defines it (without conmux_room's side effects). */
+static bool has_room(uint32_t port, uint32_t want)
 {
-	return mux.owner == (int)port || mux.port[port].len < CONMUX_BUF;
+	return mux.owner == (int)port || CONMUX_BUF - mux.port[port].len >= want;
+}
+
+static void told_full(struct model *md, uint32_t port, uint32_t want)
+{
+	md->refused |= 1U << port;
+	md->wanted[port] = MAX(md->wanted[port], want);
+}
+
+/* Ask for room for `want` bytes: the answer is right, and a "no" is remembered. */
+static void ask_room(struct model *md, struct fuzz_in *in)
+{
+	uint32_t port = 1 + fuzz_below(in, mux.port_count - 1);
+	uint32_t want = 1 + fuzz_u16(in) % (CONMUX_BUF + 8);
+	bool ok = conmux_room(&mux, port, want);
+
+	if (want > CONMUX_BUF) {
+		FUZZ_CHECK(!ok, "port %u has room for %u bytes in a %u-byte buffer", port, want, CONMUX_BUF);
+		return; /* never satisfiable: not registered */
+	}
+	FUZZ_CHECK(ok == has_room(port, want), "room for %u bytes on port %u: said %d", want, port, ok);
+	if (!ok)
+		told_full(md, port, want);
 }
 
 static void put_bytes(struct model *md, struct fuzz_in *in)
@@ -62,7 +88,7 @@ static void put_bytes(struct model *md, struct fuzz_in *in)
 		if (ok)
 			fuzz_con_expect(&con, port, &b, 1);
 		if (!could || !ok)
-			md->refused |= 1U << port;
+			told_full(md, port, 1);
 	}
 }
 
@@ -78,7 +104,7 @@ static void burst(struct model *md, struct fuzz_in *in)
 		bool ok = conmux_putc(&mux, port, b);
 		FUZZ_CHECK(!could || ok, "port %u was allowed to put but refused", port);
 		if (!could || !ok)
-			md->refused |= 1U << port;
+			told_full(md, port, 1);
 		if (!ok)
 			break;
 		fuzz_con_expect(&con, port, &b, 1);
@@ -130,8 +156,13 @@ static void take_ready(struct model *md)
 
 	FUZZ_CHECK((ready & ~md->refused) == 0, "ports 0x%x told of room they never lacked (refused 0x%x)", ready,
 		   md->refused);
-	for (uint32_t i = 0; i < mux.port_count; i++)
-		FUZZ_CHECK(!(ready & (1U << i)) || has_room(i), "port %u told it has room, but it is full", i);
+	for (uint32_t i = 0; i < mux.port_count; i++) {
+		if (!(ready & (1U << i)))
+			continue;
+		FUZZ_CHECK(has_room(i, md->wanted[i]), "port %u told it has room for %u bytes, it has %u", i, md->wanted[i],
+			   CONMUX_BUF - mux.port[i].len);
+		md->wanted[i] = 0;
+	}
 	md->refused &= ~ready;
 }
 
@@ -158,14 +189,16 @@ static void quiet(struct model *md)
 	uint32_t ready = conmux_take_ready(&mux);
 	FUZZ_CHECK(ready == md->refused, "after quiet, ready 0x%x but refused 0x%x", ready, md->refused);
 	md->refused = 0;
+	memset(md->wanted, 0, sizeof(md->wanted));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_in in = { data, size };
-	struct model md = { { 0, 0 }, 0, 0 };
+	struct model md;
 	bool any_input = false;
 
+	memset(&md, 0, sizeof(md));
 	fake_reset();
 	clock_ms = 1000 + fuzz_u16(&in);
 	conmux_init(&mux, plat_uart_write, now_ms);
@@ -183,7 +216,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_con_init(&con, &mux);
 
 	while (fuzz_more(&in)) {
-		switch (fuzz_below(&in, 13)) {
+		switch (fuzz_below(&in, 14)) {
 		case 0:
 		case 1:
 		case 2:
@@ -216,6 +249,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 12:
 			burst(&md, &in);
+			break;
+		case 13:
+			ask_room(&md, &in);
 			break;
 		}
 		fuzz_con_check(&con);

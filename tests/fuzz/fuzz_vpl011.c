@@ -12,8 +12,9 @@
  * accesses fail exactly when misaligned, wider than 32 bits or crossing a
  * register; the receive FIFO holds exactly the bytes received and not yet
  * read, in order, at most VPL011_RX_FIFO (the rest counted as dropped), and
- * UARTFR's RXFE/RXFF/TXFE/TXFF say so; RXIS/RTIS only with data waiting; TXIS
- * only while the multiplexer takes bytes; MIS = RIS & IMSC; the interrupt
+ * UARTFR's RXFE/RXFF say so; TXFF means no room for one more byte, TXFE
+ * room for a FIFO's worth (VPL011_TX_FIFO); RXIS/RTIS only with data
+ * waiting; TXIS only with room for a FIFO's worth; MIS = RIS & IMSC; the interrupt
  * line into the vGIC is (RIS & IMSC) != 0; register fields read back at
  * their TRM widths; the PrimeCell ID reads 0xb105f00d; typed bytes reach
  * only the VM with the input focus; what a VM transmits appears on the board
@@ -63,6 +64,12 @@ static void model_push(struct uart_model *md, uint8_t c)
 		return;
 	}
 	md->rx[(md->head + md->count++) % VPL011_RX_FIFO] = c;
+}
+
+/* Room for `want` more bytes from a port, looked up (asking would register it for a tx-ready notice). */
+static bool room(uint32_t port, uint32_t want)
+{
+	return hv_conmux.owner == (int)port || CONMUX_BUF - hv_conmux.port[port].len >= want;
 }
 
 static uint64_t port_total(uint32_t port)
@@ -122,9 +129,10 @@ static void access(struct fuzz_in *in, uint32_t vi)
 	fake.cpu = vm->vcpu[0].pcpu;
 	if (!write) {
 		uint32_t ris = u->ris, imsc = u->imsc, count = u->rx_count;
-		bool can_put = hv_console_can_put(u->port);
 		uint64_t v = 0x5a5a5a5a5a5a5a5aULL;
 		bool ok = vpl011_read(u, off, width, &v);
+		/* after the read: asking the multiplexer may have written out a full buffer */
+		bool one = room(u->port, 1), fifo = room(u->port, VPL011_TX_FIFO);
 		FUZZ_CHECK(ok == legal, "%u-byte read of 0x%llx: %s", width, (unsigned long long)off, ok ? "accepted" : "refused");
 		if (!ok)
 			return;
@@ -141,10 +149,11 @@ static void access(struct fuzz_in *in, uint32_t vi)
 			}
 			FUZZ_CHECK(full == (want & shown), "UARTDR read 0x%x, expected 0x%x", full, want & shown);
 		} else if (reg == UARTFR) {
+			/* TXFF: not one more byte; TXFE: room for a whole FIFO (what TXIS promises too) */
 			uint32_t want = (count == 0 ? FR_RXFE : 0) | (count == VPL011_RX_FIFO ? FR_RXFF : 0) |
-					(can_put ? FR_TXFE : FR_TXFF);
-			FUZZ_CHECK(full == (want & shown), "UARTFR 0x%x with %u bytes waiting, can put %d", full, count,
-				   can_put);
+					(one ? 0 : FR_TXFF) | (fifo ? FR_TXFE : 0);
+			FUZZ_CHECK(full == (want & shown), "UARTFR 0x%x with %u bytes waiting, room for one %d, a FIFO %d",
+				   full, count, one, fifo);
 		} else if (reg == UARTMIS) {
 			FUZZ_CHECK(full == (ris & imsc & shown), "UARTMIS 0x%x, RIS 0x%x IMSC 0x%x", full, ris, imsc);
 		} else if (reg == UARTRIS) {
@@ -245,9 +254,8 @@ static void check_uart(uint32_t vi)
 	FUZZ_CHECK((u->ris & ~INT_ALL) == 0 && (u->imsc & ~INT_ALL) == 0, "VM %u: RIS 0x%x IMSC 0x%x", vi, u->ris,
 		   u->imsc);
 	FUZZ_CHECK(!(u->ris & (INT_RX | INT_RT)) || u->rx_count, "VM %u: receive interrupt with an empty FIFO", vi);
-	/* (looked up, not asked: conmux_can_put would register the port for a tx-ready notice) */
-	bool room = hv_conmux.owner == (int)u->port || hv_conmux.port[u->port].len < CONMUX_BUF;
-	FUZZ_CHECK(!(u->ris & INT_TX) || room, "VM %u: TXIS while the console refuses bytes", vi);
+	FUZZ_CHECK(!(u->ris & INT_TX) || room(u->port, VPL011_TX_FIFO), "VM %u: TXIS without room for %u bytes", vi,
+		   VPL011_TX_FIFO);
 	bool level = (u->ris & u->imsc) != 0;
 	const struct virq *line = &vm->vgic.spi[VBOARD_UART_INTID - VGIC_SPI_BASE];
 	FUZZ_CHECK(u->irq_level == level && line->level == level, "VM %u: line %d, vGIC level %d, RIS&IMSC 0x%x", vi,
@@ -298,8 +306,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			typed(&in);
 			break;
 		case 7:
-			/* the multiplexer says so only when it has room for the port */
-			if (hv_console_can_put(vms[vi].uart.port)) {
+			/* the multiplexer says so only when it has the room the port asked for */
+			if (room(vms[vi].uart.port, VPL011_TX_FIFO)) {
 				vpl011_tx_ready(&vms[vi].uart);
 				FUZZ_CHECK(vms[vi].uart.ris & INT_TX, "tx_ready without TXIS");
 			}
