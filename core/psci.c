@@ -60,8 +60,11 @@ static int64_t cpu_on(struct vcpu *v, uint64_t target, uint64_t entry, uint64_t 
 
 static int64_t affinity_info(struct vcpu *v, uint64_t target, uint64_t level, bool is32)
 {
-	if (is32)
+	if (is32) {
+		/* SMC32: both arguments are W registers (DEN 0022F §5.2.1) */
 		target &= 0xffffffffULL;
+		level &= 0xffffffffULL;
+	}
 	if (level != 0 || (target & ~MPIDR_AFF_MASK))
 		return PSCI_RET_INVALID_PARAMETERS;
 	struct vcpu *t = vm_vcpu_by_mpidr(v->vm, target);
