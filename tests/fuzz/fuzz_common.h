@@ -159,7 +159,8 @@ static inline void fuzz_shape_manifest(struct fuzz_machine *fm, struct manifest 
 
 /*
  * Decode a machine shape from the input (VM count, CPUs each, virtio slots
- * each, list registers per CPU), create the VMs with the test bed and boot
+ * each, list registers per CPU, then each VM's crash policy and whether it
+ * has a watchdog), create the VMs with the test bed and boot
  * each one through vm_request_boot, exactly as hv_main does: the images are
  * copied from the fake flash into the VM's RAM and their digests checked.
  */
@@ -183,6 +184,12 @@ static inline void fuzz_machine_boot(struct fuzz_machine *fm, struct fuzz_in *in
 		fuzz_shape_manifest(fm, fm->shape[key], devices);
 	}
 	memcpy(m, fm->shape[key], sizeof(*m));
+	/* crash policy and watchdog: valid either way, and not part of the cached shape */
+	for (uint32_t v = 0; v < fm->vm_count; v++) {
+		uint8_t b = fuzz_u8(in);
+		m->vm[v].on_crash = b % 3;
+		m->vm[v].flags = b & 4 ? VM_FLAG_WATCHDOG : 0;
+	}
 	for (uint32_t i = 0; i < VGIC_MAX_INTID; i++)
 		fm->spi_owner[i] = -1;
 	for (uint32_t v = 0; v < fm->vm_count; v++)

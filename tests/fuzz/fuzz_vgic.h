@@ -83,7 +83,8 @@ static inline void fuzz_vgic_before(void)
 
 static inline bool vm_owns_spi(uint32_t vm, uint32_t intid)
 {
-	return intid == VBOARD_UART_INTID || fuzz_machine.spi_owner[intid] == (int)vm;
+	return intid == VBOARD_UART_INTID || fuzz_machine.spi_owner[intid] == (int)vm ||
+	       (intid == VBOARD_WDT_INTID && (vms[vm].cfg->flags & VM_FLAG_WATCHDOG));
 }
 
 static inline struct vcpu *vcpu_on_pcpu(const struct vm *vm, uint32_t pcpu)
