@@ -78,6 +78,29 @@ $(FVIMAGE): $(TOOL_OBJ)
 	@echo "  LD      $@"
 	@$(HOSTCC) $(TOOL_OBJ) -o $@ -lfdt
 
+# ---- fvtest: the bare-metal misbehaving guest of the fault-containment tests ----
+FVTEST_SRC := $(wildcard guests/fvtest/*.c) core/fmt.c core/dtb.c core/string.c core/str_copy.c
+FVTEST_OBJ := $(patsubst %.c,$(B)/fvtest/%.o,$(FVTEST_SRC)) $(B)/fvtest/guests/fvtest/start.o
+FVTEST := $(B)/guests/fvtest.bin
+
+$(B)/fvtest/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (fvtest)"
+	@$(HV_CC) $(HV_CFLAGS) -Iguests/fvtest -c $< -o $@
+
+$(B)/fvtest/%.o: %.S
+	@mkdir -p $(dir $@)
+	@$(HV_CC) $(HV_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
+
+$(FVTEST): $(FVTEST_OBJ) guests/fvtest/fvtest.ld
+	@mkdir -p $(dir $@)
+	@$(HV_CC) $(HV_CFLAGS) -nostdlib -static -no-pie -Wl,--gc-sections -Wl,-T,guests/fvtest/fvtest.ld \
+		-Wl,--build-id=none $(FVTEST_OBJ) -o $(B)/fvtest/fvtest.elf -lgcc
+	@$(CROSS)objcopy -O binary $(B)/fvtest/fvtest.elf $@
+	@echo "  BIN     $@"
+
+guests: $(FVTEST)
+
 # ---- guests: Debian's arm64 kernel and busybox, fetched at build time ----
 GUEST := $(B)/guest
 guest: $(GUEST)/Image $(GUEST)/initrd.gz
@@ -160,7 +183,7 @@ fuzz: deps fuzz-build
 	@scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZERS)
 
 # QEMU integration tests: real guests, what a user sees.
-integration: deps image tools
+integration: deps image tools $(FVTEST)
 	@python3 tests/integration/run.py
 
 test: deps
@@ -173,4 +196,4 @@ FORCE:
 clean:
 	rm -rf $(B)/hv $(B)/host $(B)/flashvisor.* $(B)/*.bin $(B)/tests
 
--include $(shell find $(B)/hv $(B)/unit $(B)/host -name "*.d" 2>/dev/null)
+-include $(shell find $(B)/hv $(B)/unit $(B)/host $(B)/fvtest -name "*.d" 2>/dev/null)
