@@ -92,7 +92,11 @@ static void *load_config(struct tool *t)
 		fdt = calloc(1, 1 << 20);
 		size_t got = fread(fdt, 1, 1 << 20, f);
 		fclose(f);
-		if (got < 40 || fdt_check_header(fdt) != 0 || fdt_totalsize(fdt) > got) {
+		/* A .dtb is anyone's: check all of it (names, offsets, nesting) before config_read
+		 * looks. Only version 17, what dtc writes: libfdt 1.6's full check crashes on some
+		 * pre-16 trees. */
+		if (got < 40 || fdt_check_header(fdt) != 0 || fdt_totalsize(fdt) > got || fdt_version(fdt) < 17 ||
+		    fdt_check_full(fdt, got) != 0) {
 			fprintf(stderr, "%s: not a valid device tree blob\n", p);
 			free(fdt);
 			return NULL;
