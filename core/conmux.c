@@ -40,11 +40,12 @@ static void put(struct conmux *m, const char *s, size_t n)
 		m->write(s, n);
 }
 
-/* End the owner's line (it continues later under a fresh prefix). */
+/* End the owner's line; it continues later under a "[name]+ " prefix. */
 static void break_line(struct conmux *m)
 {
 	if (m->owner != NO_OWNER) {
 		put(m, "\r\n", 2);
+		m->port[m->owner].broken = true;
 		m->owner = NO_OWNER;
 	}
 }
@@ -56,8 +57,9 @@ static void take_line(struct conmux *m, uint32_t pi)
 	if (m->owner == (int)pi)
 		return;
 	break_line(m);
-	int n = fmt_snprintf(prefix, sizeof(prefix), "[%s] ", m->port[pi].name);
+	int n = fmt_snprintf(prefix, sizeof(prefix), m->port[pi].broken ? "[%s]+ " : "[%s] ", m->port[pi].name);
 	put(m, prefix, (size_t)n);
+	m->port[pi].broken = false;
 	m->owner = (int)pi;
 }
 
@@ -189,9 +191,15 @@ void conmux_line(struct conmux *m, uint32_t pi, const char *line)
 	if (pi >= m->port_count)
 		return;
 	spin_lock(&m->lock);
-	/* The hypervisor's lines are rare and matter: they do not wait. */
-	if (m->owner != (int)pi)
+	/* The hypervisor's lines are rare and matter: they do not wait. A whole
+	 * line starts a line of its own, even after this port's partial one. */
+	if (m->owner == (int)pi) {
+		put(m, "\r\n", 2);
+		m->owner = NO_OWNER;
+	} else {
 		break_line(m);
+	}
+	m->port[pi].broken = false;
 	take_line(m, pi);
 	put(m, line, strlen(line));
 	put(m, "\r\n", 2);
@@ -210,6 +218,7 @@ void conmux_end_line(struct conmux *m, uint32_t pi)
 		emit(m, pi, true);
 	if (m->owner == (int)pi)
 		break_line(m);
+	m->port[pi].broken = false; /* that line is over: what comes next is new */
 	spin_unlock(&m->lock);
 }
 

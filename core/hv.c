@@ -104,7 +104,9 @@ void hv_console_rx(const uint8_t *bytes, uint32_t count)
 			if (vms[v].console_port != in.port)
 				continue;
 			for (uint32_t k = 0; k < in.count; k++)
-				vpl011_receive(&vms[v].uart, in.bytes[k]);
+				if (!vpl011_receive(&vms[v].uart, in.bytes[k]) && vms[v].uart.rx_dropped % 100 == 1)
+					log_line("%s: not reading its console: %u typed bytes dropped", vms[v].name,
+						 vms[v].uart.rx_dropped);
 		}
 	}
 }

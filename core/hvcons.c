@@ -94,14 +94,18 @@ static void cmd_vm(const char *verb, const char *arg)
 		vm_request_boot(vm);
 		return;
 	}
+	if (strcmp(verb, "stop") == 0) {
+		if (state == VM_STATE_OFF || state == VM_STATE_FAILED)
+			log_line("stop: %s is %s", vm->name, state_name(state));
+		else
+			vm_request_stop(vm, VM_STOP_CONSOLE, "stop requested on the console");
+		return;
+	}
 	if (state != VM_STATE_RUNNING) {
 		log_line("%s: %s is %s", verb, vm->name, state_name(state));
 		return;
 	}
-	if (strcmp(verb, "restart") == 0)
-		vm_stop(vm, VM_STOP_CONSOLE_RESTART, "restart requested on the console");
-	else
-		vm_stop(vm, VM_STOP_CONSOLE, "stop requested on the console");
+	vm_stop(vm, VM_STOP_CONSOLE_RESTART, "restart requested on the console");
 }
 
 static void cmd_mem(void)

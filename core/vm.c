@@ -90,6 +90,7 @@ bool vm_create(struct vm *vm, uint32_t id, const struct manifest *m, const struc
 void vm_request_boot(struct vm *vm)
 {
 	__atomic_store_n(&vm->state, VM_STATE_BOOTING, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&vm->stay_off, false, __ATOMIC_SEQ_CST);
 	pcpu_request(vm->vcpu[0].pcpu, PCPU_REQ_BOOT);
 }
 
@@ -108,10 +109,22 @@ static __attribute__((noreturn)) void vcpu_start(struct vcpu *v)
 }
 
 /* Reset the VM's devices and start vCPU 0 at the kernel; on vCPU 0's CPU. */
+/* A stop asked for while the VM was starting takes effect now. */
+static bool stopped_while_booting(struct vm *vm)
+{
+	if (!__atomic_exchange_n(&vm->stay_off, false, __ATOMIC_SEQ_CST))
+		return false;
+	__atomic_store_n(&vm->state, VM_STATE_OFF, __ATOMIC_SEQ_CST);
+	log_line("%s: off (stopped while starting)", vm->name);
+	return true;
+}
+
 static void vm_boot(struct vm *vm)
 {
 	uint64_t t0 = hv_now_ms();
 
+	if (stopped_while_booting(vm))
+		return;
 	if (!vm_load_images(vm)) {
 		__atomic_store_n(&vm->state, VM_STATE_FAILED, __ATOMIC_SEQ_CST);
 		log_line("%s: not started", vm->name);
@@ -129,6 +142,8 @@ static void vm_boot(struct vm *vm)
 	vm->panic_match = 0;
 	vm->panic_line = false;
 	vm->panicked = false;
+	if (stopped_while_booting(vm))
+		return;
 	log_line("%s: images loaded and verified in %llu ms; starting", vm->name,
 		 (unsigned long long)(hv_now_ms() - t0));
 	struct vcpu *boot = &vm->vcpu[0];
@@ -190,6 +205,8 @@ void vm_check_board_off(void)
 /* The last CPU of a stopping VM to park finishes the stop. */
 static void vm_stopped(struct vm *vm)
 {
+	if (__atomic_exchange_n(&vm->stay_off, false, __ATOMIC_SEQ_CST))
+		vm->restart_after_stop = false;
 	conmux_end_line(&hv_conmux, vm->console_port); /* its last words stay on a line of their own */
 	if (vm->restart_after_stop) {
 		vm->restart_count++;
@@ -249,6 +266,19 @@ void vm_stop(struct vm *vm, enum vm_stop_reason reason, const char *why)
 	}
 	for (uint32_t i = 0; i < vm->vcpu_count; i++)
 		pcpu_request(vm->vcpu[i].pcpu, PCPU_REQ_PARK);
+}
+
+void vm_request_stop(struct vm *vm, enum vm_stop_reason reason, const char *why)
+{
+	uint32_t state = __atomic_load_n(&vm->state, __ATOMIC_SEQ_CST);
+
+	if (state == VM_STATE_BOOTING || state == VM_STATE_STOPPING) {
+		/* starting or restarting: it stays off once that step is done */
+		__atomic_store_n(&vm->stay_off, true, __ATOMIC_SEQ_CST);
+		log_line("%s: %s; it stops as soon as it can", vm->name, why);
+		return;
+	}
+	vm_stop(vm, reason, why);
 }
 
 void vm_crashed(struct vm *vm, enum vm_stop_reason reason, const char *why)

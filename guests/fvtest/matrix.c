@@ -391,6 +391,7 @@ void run_matrix(void)
 void run_reset_loop(void)
 {
 	print("FVTEST reset-loop: up, resetting\n");
+	delay_ms(50); /* let the host breathe: every restart scrubs our 16 MiB */
 	smccc(false, PSCI_SYSTEM_RESET, 0, 0, 0);
 	print("FVTEST reset-loop FAIL: SYSTEM_RESET returned\n");
 }

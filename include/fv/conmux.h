@@ -9,7 +9,7 @@
  * mid-line (a shell prompt, echo of typed characters), in which case its
  * bytes go out at once; a port idle mid-line for CONMUX_IDLE_MS loses the
  * line to any port with output waiting (its line is ended, and continues
- * later under a fresh prefix). Pending partial lines go out after the same
+ * later under the prefix "[name]+ ", so that readers can join the pieces). Pending partial lines go out after the same
  * idle time, so prompts appear. A port whose buffer is full gets
  * backpressure (conmux_putc returns false) until its bytes are written.
  *
@@ -29,13 +29,14 @@
 
 #define CONMUX_MAX_PORTS (FV_MAX_VMS + 1)
 #define CONMUX_BUF 512U
-#define CONMUX_IDLE_MS 30U
+#define CONMUX_IDLE_MS 100U
 #define CONMUX_SWITCH_CHAR 0x01 /* Ctrl-A */
 #define CONMUX_SWITCH_COUNT 3
 
 struct conmux_port {
 	char name[FV_NAME_MAX];
 	bool takes_input;
+	bool broken;         /* its last line was ended early: the rest gets "[name]+ " */
 	bool wants_tx_ready; /* refused a byte: tell it when there is room */
 	uint32_t ready_room; /* ... this much room */
 	uint8_t buf[CONMUX_BUF];

@@ -84,6 +84,7 @@ struct vm {
 	struct spinlock lock; /* state transitions */
 	uint32_t state;       /* enum vm_state, atomic */
 	bool restart_after_stop;
+	bool stay_off;        /* a stop was asked for while it was starting */
 	uint32_t stop_reason; /* enum vm_stop_reason of the stop under way */
 	uint32_t restart_count;
 	uint64_t started_at;  /* counter value at last start */
@@ -122,6 +123,8 @@ bool vm_create(struct vm *vm, uint32_t id, const struct manifest *m, const struc
 void vm_request_boot(struct vm *vm);
 /* Stop a VM: park its vCPUs; then restart it, or leave it off, per `reason`. */
 void vm_stop(struct vm *vm, enum vm_stop_reason reason, const char *why);
+/* Stop a VM whatever it is doing; one starting or restarting stops once it can. */
+void vm_request_stop(struct vm *vm, enum vm_stop_reason reason, const char *why);
 /* A VM crashed (unrecoverable fault, watchdog): apply its policy. */
 void vm_crashed(struct vm *vm, enum vm_stop_reason reason, const char *why);
 /* Handle a CPU's requests; called with the CPU's vCPU trap frame or from idle. */

@@ -11,7 +11,7 @@
 #include <fv/spinlock.h>
 #include <fv/types.h>
 
-#define VPL011_RX_FIFO 64U
+#define VPL011_RX_FIFO 256U /* deeper than a PL011: absorbs a paste while the guest is busy */
 #define VPL011_TX_FIFO 16U /* the FIFO depth a PL011 r1p5 has (PeriphID2 revision 1) */
 
 struct vm;

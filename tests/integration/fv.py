@@ -117,12 +117,51 @@ class Board:
             time.sleep(delay)
 
     # ---- Flashvisor console ----
+    LINE_RX = re.compile(rb"^\[([^\]\s]+)\](\+?) (.*)$")
+
+    def vm_lines(self, vm, start=0):
+        """vm's console lines from offset `start`, with lines the multiplexer
+        split ("[vm]+ " continues the VM's previous line) joined again."""
+        lines = []
+        for raw in self.out[start:].split(b"\n"):
+            raw = raw.rstrip(b"\r")
+            if self.native:
+                lines.append(raw.decode("utf-8", "replace"))
+                continue
+            m = self.LINE_RX.match(raw)
+            if not m or m.group(1).decode() != vm:
+                continue
+            text = m.group(3).decode("utf-8", "replace")
+            if m.group(2) == b"+" and lines:
+                lines[-1] += text
+            else:
+                lines.append(text)
+        return lines
+
+    def expect_line(self, vm, pattern, timeout=60, start=None):
+        """Wait for a (joined) line of vm matching `pattern`; return the match."""
+        rx = re.compile(pattern)
+        begin = self.pos if start is None else start
+        end = min(time.time() + timeout, self.deadline)
+        while True:
+            for line in self.vm_lines(vm, begin):
+                m = rx.search(line)
+                if m:
+                    self.pos = len(self.out)
+                    return m
+            if time.time() >= end:
+                raise TestFailure(f"timed out after {timeout}s waiting for a {vm} line matching {pattern!r}; "
+                                  f"console tail:\n{self.tail()}")
+            if not self._pump(min(0.2, max(0.0, end - time.time()))):
+                raise TestFailure(f"QEMU exited (status {self.proc.poll()}) while waiting for {pattern!r}; "
+                                  f"console tail:\n{self.tail()}")
+
     def prefix(self, vm):
         """How vm's lines start: "[vm] " under Flashvisor, nothing natively."""
         return "" if self.native else f"[{vm}] "
 
     def rx_prefix(self, vm):
-        return "" if self.native else rf"\[{re.escape(vm)}\] "
+        return "" if self.native else rf"\[{re.escape(vm)}\]\+? "
 
     def wait_shells(self, vms, timeout=120):
         for vm in vms:
@@ -158,22 +197,18 @@ class Board:
         start = len(self.out)
         sep = " " if command.rstrip().endswith("&") else "; "
         self.type(f'echo FV"B"{token}; {command}{sep}echo FV"E"{token}=$?\r')
-        m = self.expect(rf"{self.rx_prefix(vm)}FVE{token}=(\d+)", timeout=timeout, start=start)
-        end = m.start()
+        m = self.expect_line(vm, rf"^FVE{token}=(\d+)$", timeout=timeout, start=start)
         status = int(m.group(1))
-        self.prompt(vm, start=m.end())
         lines = []
-        prefix = self.prefix(vm)
         inside = False
-        for line in self.out[start:end].decode("utf-8", "replace").splitlines():
-            line = line.rstrip("\r")
-            if not line.startswith(prefix):
-                continue
-            line = line[len(prefix):]
+        for line in self.vm_lines(vm, start):
             if line == f"FVB{token}":
                 inside = True
+            elif line.startswith(f"FVE{token}="):
+                break
             elif inside:
                 lines.append(line)
+        self.prompt(vm, start=start)
         return status, lines
 
     def wait_exit(self, timeout=60):

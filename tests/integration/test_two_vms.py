@@ -55,7 +55,7 @@ class TwoVmSuite(BaseSuite):
             line = line.strip("\r")
             if not line:
                 continue
-            assert re.match(r"^\[(hv|linux-a|linux-b)\] ", line), f"unprefixed line: {line!r}"
+            assert re.match(r"^\[(hv|linux-a|linux-b)\]\+? ", line), f"unprefixed line: {line!r}"
             assert not re.search(r".\[(linux-a|linux-b|hv)\] \[ +\d+\.\d+\]", line), f"interleaved: {line!r}"
 
     def check_shell_answers_typed_command(self):
@@ -108,15 +108,16 @@ class TwoVmSuite(BaseSuite):
 
     def check_probe_of_other_vm_memory_gets_bus_error_while_other_runs(self):
         b = self.board
+        mark = len(b.out)
         b.run("linux-a", "(i=0; while [ $i -lt 1000 ]; do i=$((i+1)); echo HB $i; sleep 0.3; done) &")
-        b.expect(r"\[linux-a\] HB 2\b", timeout=20)
+        b.expect_line("linux-a", r"^HB 2$", timeout=20, start=mark)
         mark = len(b.out)
         for addr in ("0x48000000", "0x48001000", "0x40200000", "0x00000000", "0x09100000"):
             status, out = b.run("linux-b", f"devmem {addr} 32")
             assert status != 0, (addr, out)
             assert any("Bus error" in line for line in out), (addr, out)
-        last = int(re.findall(rb"\[linux-a\] HB (\d+)", b.out[mark:])[-1])
-        b.expect(rf"\[linux-a\] HB {last + 2}\b", timeout=20)
+        last = int([l for l in b.vm_lines("linux-a", mark) if l.startswith("HB ")][-1].split()[1])
+        b.expect_line("linux-a", rf"^HB {last + 2}$", timeout=20)
         b.expect(r"\[hv\] linux-b: vCPU \d read from 0x48000000 .*not assigned to this VM", start=mark)
         b.run("linux-a", "kill %1")
 

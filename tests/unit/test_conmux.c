@@ -155,9 +155,12 @@ static void test_idle_holder_loses_line(void **state)
 	/* a's line is ended, b's line follows whole */
 	assert_string_equal(out, "[a] login: \r\n[b] boot message\n");
 	assert_int_equal(m.owner, -1);
-	/* a continues later under a fresh prefix */
+	/* a continues later under the continuation prefix */
 	put(pa, "root\n");
-	assert_string_equal(out, "[a] login: \r\n[b] boot message\n[a] root\n");
+	assert_string_equal(out, "[a] login: \r\n[b] boot message\n[a]+ root\n");
+	/* and its next line is a new one */
+	put(pa, "next\n");
+	assert_string_equal(out, "[a] login: \r\n[b] boot message\n[a]+ root\n[a] next\n");
 }
 
 static void test_two_partial_lines_after_idle(void **state)
@@ -179,11 +182,11 @@ static void test_hypervisor_line_does_not_wait(void **state)
 	conmux_line(&m, hv, "vm1: restarting");
 	assert_string_equal(out, "[a] prompt$ \r\n[hv] vm1: restarting\r\n");
 	assert_int_equal(m.owner, -1);
-	/* a's next bytes start a new line, under its prefix, when complete */
+	/* a's next bytes continue its broken line ("[a]+ "), when complete */
 	put(pa, "x");
 	assert_string_equal(out, "[a] prompt$ \r\n[hv] vm1: restarting\r\n");
 	put(pa, "\n");
-	assert_string_equal(out, "[a] prompt$ \r\n[hv] vm1: restarting\r\n[a] x\n");
+	assert_string_equal(out, "[a] prompt$ \r\n[hv] vm1: restarting\r\n[a]+ x\n");
 	/* and waiting whole lines go out after it */
 	reset_out();
 	put(pb, "partial");
@@ -446,12 +449,12 @@ static void test_random_schedule_keeps_lines_whole(void **state)
 		for (int p = 0; p < 4; p++) {
 			size_t k = strlen(names[p]);
 			if (n >= k + 3 && line[0] == '[' && strncmp(line + 1, names[p], k) == 0 &&
-			    strncmp(line + 1 + k, "] ", 2) == 0)
+			    (strncmp(line + 1 + k, "] ", 2) == 0 || (p && strncmp(line + 1 + k, "]+ ", 3) == 0)))
 				who = p;
 		}
 		if (who < 0)
 			fail_msg("a line without a port prefix: \"%.*s\"", (int)n, line);
-		size_t k = strlen(names[who]) + 3;
+		size_t k = strlen(names[who]) + 3 + (line[strlen(names[who]) + 2] == '+');
 		if (who == 0) {
 			char want[32];
 			snprintf(want, sizeof(want), "message %u", hv_seen++);

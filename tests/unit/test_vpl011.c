@@ -186,13 +186,13 @@ static void test_receive_fifo_full_and_order(void **state)
 	assert_int_equal(u0->rx_dropped, 1);
 	/* drain ten, refill ten: the ring wraps and keeps the order */
 	for (uint32_t i = 0; i < 10; i++)
-		assert_int_equal(rd(u0, DR), '0' + i);
+		assert_int_equal(rd(u0, DR), (uint8_t)('0' + i));
 	assert_false(rd(u0, FR) & FR_RXFF);
 	for (uint32_t i = 0; i < 10; i++)
 		assert_true(vpl011_receive(u0, (uint8_t)('a' + i)));
 	assert_false(vpl011_receive(u0, 'Y'));
 	for (uint32_t i = 10; i < VPL011_RX_FIFO; i++)
-		assert_int_equal(rd(u0, DR), '0' + i);
+		assert_int_equal(rd(u0, DR), (uint8_t)('0' + i));
 	for (uint32_t i = 0; i < 10; i++)
 		assert_int_equal(rd(u0, DR), 'a' + i);
 	assert_true(rd(u0, FR) & FR_RXFE);

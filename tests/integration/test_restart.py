@@ -1,0 +1,304 @@
+# SPDX-License-Identifier: MIT
+"""One VM can crash, hang or reboot without the others noticing: reboot,
+kernel panic, a hung guest caught by its watchdog, the hypervisor console,
+crash policies, 100 restarts under a checksummed workload, corrupt images,
+and boards that cannot host the image."""
+import os
+import re
+import shutil
+import struct
+import time
+
+import fv
+from base import BaseSuite
+
+CONFIGS = os.path.join(os.path.dirname(__file__), "configs")
+SEARCH = [os.path.join(fv.BUILD, "guest"), os.path.join(fv.BUILD, "guests")]
+
+
+def image(name):
+    out = os.path.join(fv.BUILD, "tests", name + ".bin")
+    fv.build_image(os.path.join(CONFIGS, name + ".dts"), out, search=SEARCH)
+    return out
+
+
+def heartbeat(board, vm):
+    mark = len(board.out)
+    board.run(vm, "(i=0; while true; do i=$((i+1)); echo HB $i; sleep 0.5; done) &")
+    board.expect_line(vm, r"^HB 2$", timeout=30, start=mark)
+
+
+def beats(board, vm):
+    return [int(l.split()[1]) for l in board.vm_lines(vm) if re.match(r"^HB \d+$", l)]
+
+
+def beats_on(board, vm, more=2, timeout=30):
+    n = beats(board, vm)[-1]
+    board.expect_line(vm, rf"^HB {n + more}$", timeout=timeout, start=0)
+
+
+def console(board, command):
+    """Type a command on the hypervisor console; return its output lines."""
+    board.switch_to("hv")
+    mark = len(board.out)
+    board.type(command + "\r")
+    board.expect(r"\[hv\] fv> ", start=mark + 1, timeout=30)
+    lines = [l.strip("\r")[5:] for l in board.text(mark).splitlines() if l.startswith("[hv] ")]
+    return lines
+
+
+class RestartSuite(BaseSuite):
+    """Two Linux VMs with the default policy (restart)."""
+
+    def set_up(self):
+        b = self.boot(image("two-vms"))
+        b.wait_shells(["linux-a", "linux-b"], timeout=180)
+        heartbeat(b, "linux-a")
+
+    def restarted(self, vm, mark, reason):
+        b = self.board
+        b.expect(rf"\[hv\] {vm}: {reason}", start=mark, timeout=60)
+        b.expect(rf"\[hv\] {vm}: restarting", start=mark, timeout=60)
+        b.expect(rf"\[hv\] {vm}: images loaded and verified", start=mark, timeout=60)
+        b.expect(rf"\[{vm}\] {vm}:[^\r\n]*# ", start=b.pos, timeout=180)
+        b.focus = None
+        status, out = b.run(vm, "cut -d. -f1 /proc/uptime")
+        assert status == 0 and int(out[-1]) < 120, f"{vm} did not start afresh: {out}"
+
+    def check_reboot_restarts_only_that_vm(self):
+        b = self.board
+        b.run("linux-b", "echo before-reboot > /tmp/marker")
+        mark = len(b.out)
+        b.switch_to("linux-b")
+        b.type("reboot\r")
+        self.restarted("linux-b", mark, "the guest asked for a reset")
+        status, _ = b.run("linux-b", "cat /tmp/marker")
+        assert status != 0, "linux-b kept its memory across a restart"
+        beats_on(b, "linux-a")
+        assert "linux-a: restarting" not in b.text(mark)
+
+    def check_kernel_panic_restarts_the_vm(self):
+        b = self.board
+        mark = len(b.out)
+        b.switch_to("linux-b")
+        b.type("echo c > /proc/sysrq-trigger\r")
+        b.expect(r"\[linux-b\] [^\r\n]*Kernel panic - not syncing", start=mark, timeout=60)
+        self.restarted("linux-b", mark, "the guest kernel panicked")
+        beats_on(b, "linux-a")
+
+    def check_hung_vm_restarted_by_its_watchdog(self):
+        b = self.board
+        status, out = b.run("linux-b", "cat /sys/class/watchdog/watchdog0/timeout; pidof watchdog")
+        assert status == 0 and out[0] == "20", out
+        mark = len(b.out)
+        # The guest hangs as far as its watchdog knows: nobody services it any more.
+        b.run("linux-b", "kill -STOP $(pidof watchdog)")
+        self.restarted("linux-b", mark, "its watchdog expired")
+        beats_on(b, "linux-a")
+
+    def check_console_lists_vms(self):
+        lines = console(self.board, "list")
+        text = "\n".join(lines)
+        assert re.search(r"linux-a +running +0,1 +256 MiB", text), text
+        m = re.search(r"linux-b +running +2,3 +256 MiB +\d+ s +(\d+) +(\d+)", text)
+        assert m and int(m.group(1)) == 3 and int(m.group(2)) > 0, text
+
+    def check_console_bad_command(self):
+        lines = console(self.board, "frobnicate now")
+        assert any("unknown command 'frobnicate'" in l for l in lines), lines
+        lines = console(self.board, "restart nosuchvm")
+        assert any("no VM called 'nosuchvm'" in l for l in lines), lines
+
+    def check_console_stop_and_start(self):
+        b = self.board
+        mark = len(b.out)
+        console(b, "stop linux-b")
+        b.expect(r"\[hv\] linux-b: off", start=mark, timeout=60)
+        assert any(re.search(r"linux-b +off", l) for l in console(b, "list"))
+        beats_on(b, "linux-a")
+        mark = len(b.out)
+        console(b, "start linux-b")
+        b.expect(r"\[linux-b\] linux-b:[^\r\n]*# ", start=mark, timeout=180)
+        b.focus = None
+        status, out = b.run("linux-b", "echo back")
+        assert status == 0 and "back" in out
+
+    def check_console_restart(self):
+        b = self.board
+        mark = len(b.out)
+        console(b, "restart linux-b")
+        self.restarted("linux-b", mark, "restart requested on the console")
+        beats_on(b, "linux-a")
+
+    def check_other_vm_never_paused(self):
+        b = self.board
+        status, out = b.run("linux-a", "kill %1; cut -d. -f1 /proc/uptime")
+        assert status == 0
+        assert "linux-a: restarting" not in b.text() and "linux-a: off" not in b.text()
+        seen = beats(b, "linux-a")  # (the first may share a line with the prompt)
+        assert len(seen) > 20 and seen == list(range(seen[0], seen[0] + len(seen))), "heartbeat lines lost"
+
+
+class PolicySuite(BaseSuite):
+    """on-crash = "stop" and "halt-board"."""
+
+    def set_up(self):
+        b = self.boot(image("policy"))
+        b.wait_shells(["linux-a", "linux-b"], timeout=180)
+
+    def check_stop_policy_leaves_vm_off_and_others_running(self):
+        b = self.board
+        mark = len(b.out)
+        b.switch_to("linux-a")
+        b.type("echo c > /proc/sysrq-trigger\r")
+        b.expect(r"\[hv\] linux-a: the guest kernel panicked", start=mark, timeout=60)
+        b.expect(r"\[hv\] linux-a: off", start=mark, timeout=60)
+        assert "linux-a: restarting" not in b.text(mark)
+        status, out = b.run("linux-b", "echo alive")
+        assert status == 0 and "alive" in out
+        assert b.proc.poll() is None, "the board went off"
+
+    def check_halt_board_policy_powers_board_off(self):
+        b = self.board
+        mark = len(b.out)
+        b.switch_to("linux-b")
+        b.type("echo c > /proc/sysrq-trigger\r")
+        b.expect(r"\[hv\] linux-b: its policy is halt-board: powering the board off", start=mark, timeout=60)
+        assert b.wait_exit(30) == 0
+
+
+class ResetLoopSuite(BaseSuite):
+    """100 consecutive restarts of one VM while the other checksums a file."""
+
+    RESTARTS = 100
+
+    def restarts(self):
+        lines = console(self.board, "list")
+        m = [re.search(r"fvtest +\S+ +\S+ +\d+ MiB +\d+ s +(\d+)", l) for l in lines]
+        return [int(x.group(1)) for x in m if x][0]
+
+    def set_up(self):
+        b = self.boot(image("reset-loop"))
+        b.wait_shells(["linux"], timeout=180)
+        # fvtest has been resetting since power-on: hold it while the workload starts
+        mark = len(b.out)
+        console(b, "stop fvtest")
+        b.expect(r"\[hv\] fvtest: off", start=mark, timeout=60)
+        status, out = b.run("linux", "dd if=/dev/urandom of=/tmp/f bs=1M count=4 2>/dev/null; md5sum /tmp/f")
+        self.sum = out[-1].split()[0]
+        mark = len(b.out)
+        b.run("linux", "(n=0; while true; do n=$((n+1)); s=$(md5sum /tmp/f | cut -d' ' -f1); "
+                       f"if [ $s = {self.sum} ]; then echo WORK ok $n; else echo WORK BAD $n $s; fi; done) &")
+        b.expect_line("linux", r"WORK ok 1$", timeout=60, start=mark)
+        self.mem_before = [l for l in console(b, "mem") if "stage-2" in l or "RAM" in l]
+        self.first = self.restarts()
+        mark = len(b.out)
+        self.work_start = len(re.findall(r"WORK ok \d+", "\n".join(b.vm_lines("linux"))))
+        console(b, "start fvtest")
+        b.expect(rf"\[hv\] fvtest: restarting \(restart {self.first + self.RESTARTS}\)", start=mark, timeout=900)
+        self.during = b.text(mark)
+        mark = len(b.out)
+        console(b, "stop fvtest")
+        b.expect(r"\[hv\] fvtest: off", start=mark, timeout=60)
+        self.mem_after = [l for l in console(b, "mem") if "stage-2" in l or "RAM" in l]
+
+    def check_hundred_restarts_happened(self):
+        n = len(re.findall(r"\[hv\] fvtest: restarting", self.during))
+        boots = sum(1 for l in self.board.vm_lines("fvtest") if "FVTEST reset-loop: up" in l)
+        assert n >= self.RESTARTS and boots >= self.RESTARTS, (n, boots)
+        assert self.restarts() >= self.first + self.RESTARTS
+
+    def check_workload_never_corrupted(self):
+        b = self.board
+        text = "\n".join(b.vm_lines("linux"))
+        n = len(re.findall(r"WORK ok \d+", text))
+        b.expect_line("linux", rf"WORK ok {n + 1}$", timeout=60, start=0)  # still going
+        b.run("linux", "kill %1; echo stopped")
+        text = "\n".join(b.vm_lines("linux"))  # (the guest's tty may mix them with typed echo)
+        bad = re.findall(r"WORK BAD \d+ [0-9a-f]*", text)
+        assert not bad, bad[:3]
+        oks = [int(x) for x in re.findall(r"WORK ok (\d+)", text)]
+        assert oks == list(range(1, len(oks) + 1)), oks
+        assert len(oks) - self.work_start >= 3, "the workload did not run during the restarts"
+
+    def check_no_memory_leak(self):
+        assert self.mem_before and self.mem_before == self.mem_after, (self.mem_before, self.mem_after)
+
+
+class CorruptImageSuite(BaseSuite):
+    """A corrupted image keeps only its VM from starting."""
+
+    def set_up(self):
+        src = image("two-vms")
+        self.path = os.path.join(fv.BUILD, "tests", "corrupt.bin")
+        shutil.copy(src, self.path)
+        rc, dump = fv.fvimage(["--dump", self.path])
+        m = re.search(r"image \d+: linux-b\.dtb +offset (0x[0-9a-f]+) size (\d+)", dump)
+        assert m, dump
+        with open(self.path, "r+b") as f:
+            f.seek(int(m.group(1), 16) + int(m.group(2)) // 2)
+            byte = f.read(1)
+            f.seek(-1, 1)
+            f.write(bytes([byte[0] ^ 0xff]))
+        b = self.boot(self.path)
+        b.wait_shells(["linux-a"], timeout=180)
+
+    def check_vm_with_corrupt_image_does_not_start(self):
+        b = self.board
+        b.expect(r"\[hv\] linux-b: device tree image 'linux-b.dtb' is corrupt \(SHA-256 mismatch\)", start=0)
+        b.expect(r"\[hv\] linux-b: not started", start=0)
+        assert "[linux-b]" not in b.text()
+
+    def check_other_vm_runs(self):
+        status, out = self.board.run("linux-a", "echo fine")
+        assert status == 0 and "fine" in out
+        lines = console(self.board, "list")
+        assert any(re.search(r"linux-b +failed", l) for l in lines), lines
+
+
+class RefuseSuite(BaseSuite):
+    """The hypervisor refuses, with a message, what it cannot run, and powers off."""
+
+    def refuse(self, path, expect, **kw):
+        b = fv.Board(path, log=self.open_log(), **kw)
+        try:
+            for e in expect:
+                b.expect(e, start=0, timeout=60)
+            b.expect(r"\[hv\] refusing to start", start=0, timeout=60)
+            assert b.wait_exit(30) == 0
+        finally:
+            b.close()
+
+    def check_board_with_too_few_cpus(self):
+        self.refuse(image("two-vms"), [r"error: board: cpus: the image needs 4 CPUs, the board has 2"], smp=2)
+
+    def check_board_with_too_little_memory(self):
+        self.refuse(image("two-vms"), [r"error: board: memory: the image needs RAM \[0x40000000, 0xbfffffff\]"],
+                    mem="1G")
+
+    def check_corrupt_manifest(self):
+        path = os.path.join(fv.BUILD, "tests", "bad-manifest.bin")
+        shutil.copy(image("two-vms"), path)
+        with open(path, "r+b") as f:
+            f.seek(0x200000 + 200)  # inside the VM table
+            byte = f.read(1)
+            f.seek(-1, 1)
+            f.write(bytes([byte[0] ^ 0x01]))
+        self.refuse(path, [r"error: manifest: checksum mismatch: the manifest is corrupt"])
+
+    def check_truncated_image(self):
+        path = os.path.join(fv.BUILD, "tests", "truncated.bin")
+        with open(image("two-vms"), "rb") as f:
+            data = f.read()
+        with open(path, "wb") as f:
+            f.write(data[: 0x200000 + 0x2000 + 4096])
+        # QEMU pads -bios to the flash size with zeros: the images read as zeros,
+        # so each VM's digest check fails and no VM starts.
+        b = fv.Board(path, log=self.open_log())
+        try:
+            b.expect(r"\[hv\] linux-a: kernel image 'Image' is corrupt", start=0, timeout=60)
+            b.expect(r"\[hv\] linux-b: kernel image 'Image' is corrupt", start=0, timeout=60)
+            b.expect(r"\[hv\] every VM is off: powering the board off", start=0, timeout=60)
+            assert b.wait_exit(30) == 0
+        finally:
+            b.close()
