@@ -46,6 +46,21 @@ static uint64_t period(const struct vwdt *w)
 	return to_counter((uint64_t)w->load + 1);
 }
 
+/*
+ * When the model next changes by itself: the first zero (interrupt) or, with
+ * RESEN, the reset; at once if a reset is asserted but not yet reported;
+ * 0 if never (disabled, reported, or only silent reloads ahead: the
+ * interrupt is already raised and cannot reset).
+ */
+static uint64_t next_event(const struct vwdt *w)
+{
+	if (w->expired)
+		return w->reported ? 0 : w->period_start;
+	if (!(w->control & CONTROL_INTEN) || (w->ris && !(w->control & CONTROL_RESEN)))
+		return 0;
+	return w->period_start + period(w);
+}
+
 static void update_line(struct vwdt *w)
 {
 	vgic_set_level(w->vm, VBOARD_WDT_INTID, w->ris && (w->control & CONTROL_INTEN));
@@ -66,6 +81,7 @@ void vwdt_reset(struct vwdt *w)
 	w->ris = false;
 	w->locked = false;
 	w->expired = false;
+	w->reported = false;
 	w->itcr = 0;
 	w->itop = 0;
 	w->period_start = arch_counter();
@@ -94,13 +110,12 @@ static bool advance(struct vwdt *w, uint64_t now)
 
 uint64_t vwdt_poll(struct vwdt *w, uint64_t now, bool *expired)
 {
-	uint64_t next = 0;
-
 	spin_lock(&w->lock);
-	bool fired = !w->expired && advance(w, now);
+	/* a register access may have seen the reset first: report it here, once */
+	bool fired = advance(w, now) && !w->reported;
+	w->reported |= fired;
 	*expired = fired;
-	if ((w->control & CONTROL_INTEN) && !w->expired)
-		next = w->period_start + period(w);
+	uint64_t next = next_event(w);
 	spin_unlock(&w->lock);
 	return next;
 }
@@ -139,7 +154,9 @@ bool vwdt_read(struct vwdt *w, uint64_t off, unsigned int width, uint64_t *value
 		*value = off >= WDOG_ID_START && off < WDOG_ID_START + 0x20 ? id_reg(off) : 0;
 		break;
 	}
+	uint64_t next = next_event(w); /* the read may have seen the reset: have it reported */
 	spin_unlock(&w->lock);
+	hv_timer_at(next);
 	return true;
 }
 
@@ -175,7 +192,7 @@ bool vwdt_write(struct vwdt *w, uint64_t off, unsigned int width, uint64_t value
 		}
 	}
 	update_line(w);
-	uint64_t next = (w->control & CONTROL_INTEN) && !w->expired ? w->period_start + period(w) : 0;
+	uint64_t next = next_event(w);
 	spin_unlock(&w->lock);
 	hv_timer_at(next); /* this CPU will look again when the count can next reach zero */
 	return true;

@@ -23,7 +23,8 @@ struct vwdt {
 	uint32_t control;      /* INTEN bit 0, RESEN bit 1 */
 	bool ris;              /* raw interrupt status */
 	bool locked;
-	bool expired;          /* reset asserted: reported once */
+	bool expired;          /* reset asserted (by whichever look at the count saw it) */
+	bool reported;         /* ... and reported by vwdt_poll, once */
 	uint32_t itcr, itop;
 	uint64_t period_start; /* counter value when the count last started from load */
 };
