@@ -86,6 +86,7 @@ struct fuzz_machine {
 	uint32_t vm_count;
 	uint32_t cpus_each;
 	int spi_owner[VGIC_MAX_INTID]; /* VM owning a hardware SPI, or -1 */
+	uint32_t force_flags;          /* VM_FLAG_* every VM gets, whatever the input says */
 	/*
 	 * Host memory for the flash and each VM's RAM, kept from one input to
 	 * the next: the test bed's images are the same whatever the shape, and
@@ -188,7 +189,7 @@ static inline void fuzz_machine_boot(struct fuzz_machine *fm, struct fuzz_in *in
 	for (uint32_t v = 0; v < fm->vm_count; v++) {
 		uint8_t b = fuzz_u8(in);
 		m->vm[v].on_crash = b % 3;
-		m->vm[v].flags = b & 4 ? VM_FLAG_WATCHDOG : 0;
+		m->vm[v].flags = (b & 4 ? VM_FLAG_WATCHDOG : 0) | fm->force_flags;
 	}
 	for (uint32_t i = 0; i < VGIC_MAX_INTID; i++)
 		fm->spi_owner[i] = -1;
