@@ -97,7 +97,7 @@ static void scrub(struct vm *vm)
 	}
 }
 
-bool vm_load_images(struct vm *vm)
+static bool load(struct vm *vm)
 {
 	const struct manifest_vm *c = vm->cfg;
 
@@ -114,4 +114,12 @@ bool vm_load_images(struct vm *vm)
 	plant_kaslr_seed(vm);
 	arch_icache_invalidate_all();
 	return true;
+}
+
+bool vm_load_images(struct vm *vm)
+{
+	arch_load_begin();
+	bool ok = load(vm);
+	arch_load_end();
+	return ok;
 }

@@ -5,9 +5,11 @@
  * D7.5 "Cache maintenance instructions"), bulk copy and zeroing, and device
  * access on a guest's behalf.
  */
+#include <arch/internal.h>
 #include <arch/mmio.h>
 #include <arch/sysreg.h>
 #include <fv/arch.h>
+#include <fv/limits.h>
 #include <fv/s2.h>
 #include <fv/sha256.h>
 #include <fv/string.h>
@@ -60,8 +62,28 @@ void arch_zero_pages(void *p, size_t n)
 	dsb_ish();
 }
 
+static bool loading[FV_MAX_CPUS]; /* this CPU is loading a VM: FP/SIMD free */
+
+void arch_load_begin(void)
+{
+	loading[arch_cpu_index()] = true;
+}
+
+void arch_load_end(void)
+{
+	arch_fpsimd_zero(); /* nothing of ours in the guest's registers */
+	loading[arch_cpu_index()] = false;
+}
+
 void arch_copy(void *dst, const void *src, size_t n)
 {
+	if (loading[arch_cpu_index()] && (((uintptr_t)dst | (uintptr_t)src) & 15) == 0 && n >= 64) {
+		size_t bulk = n & ~(size_t)63;
+		arch_load_copy(dst, src, bulk);
+		dst = (uint8_t *)dst + bulk;
+		src = (const uint8_t *)src + bulk;
+		n -= bulk;
+	}
 	if ((((uintptr_t)dst | (uintptr_t)src | n) & 15) == 0) {
 		uint64_t *d = dst;
 		const uint64_t *s = src;
@@ -101,8 +123,9 @@ void arch_mmio_write(paddr_t pa, unsigned int width, uint64_t value)
 
 bool arch_sha256_blocks(uint32_t h[8], const uint8_t *data, size_t count)
 {
-	(void)h;
-	(void)data;
-	(void)count;
-	return false; /* the portable implementation runs */
+	/* ID_AA64ISAR0_EL1.SHA2 [15:12]: the SHA-256 instructions are there */
+	if (!loading[arch_cpu_index()] || ((read_id_aa64isar0_el1() >> 12) & 0xf) == 0)
+		return false; /* the portable implementation runs */
+	arch_sha256_ce(h, data, count);
+	return true;
 }

@@ -150,6 +150,8 @@ void arch_dcache_clean_inval(void *p, size_t n) { (void)p; (void)n; }
 void arch_icache_invalidate_all(void) {}
 void arch_zero_pages(void *p, size_t n) { memset(p, 0, n); }
 void arch_copy(void *dst, const void *src, size_t n) { memcpy(dst, src, n); }
+void arch_load_begin(void) {}
+void arch_load_end(void) {}
 
 uint64_t arch_mmio_read(paddr_t pa, unsigned int width)
 {

@@ -66,6 +66,13 @@ void arch_icache_invalidate_all(void);
 void arch_zero_pages(void *p, size_t n);
 /* Copy for image loads; may use wide loads/stores. */
 void arch_copy(void *dst, const void *src, size_t n);
+/*
+ * Bracket the loading of a VM on this CPU: in between, no guest runs here,
+ * so copies and hashing may use the FP/SIMD registers (and the end clears
+ * them again).
+ */
+void arch_load_begin(void);
+void arch_load_end(void);
 
 /* ---- device access on behalf of a guest (passthrough windows) ---- */
 uint64_t arch_mmio_read(paddr_t pa, unsigned int width);

@@ -3,6 +3,7 @@
 #ifndef ARCH_INTERNAL_H
 #define ARCH_INTERNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct vcpu_regs;
@@ -13,6 +14,8 @@ void arch_mmu_enable(void);
 void arch_gic_dist_init(void);
 void arch_gic_cpu_init(uint32_t cpu);
 void arch_fpsimd_zero(void);
+void arch_load_copy(void *dst, const void *src, size_t n);
+void arch_sha256_ce(uint32_t h[8], const uint8_t *data, size_t blocks);
 __attribute__((noreturn)) void arch_guest_enter(struct vcpu_regs *frame);
 __attribute__((noreturn)) void arch_cpu_boot(uint32_t cpu);
 void arch_guest_sync(struct vcpu_regs *frame);
