@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fv/log.h>
 #include <fv/sha256.h>
 #include <plat/layout.h>
 
@@ -221,7 +222,8 @@ static inline void fuzz_machine_boot(struct fuzz_machine *fm, struct fuzz_in *in
 /*
  * Every line on the UART is "[name] " followed by bytes of that one port,
  * ended by '\n' (the port's own newline, or the "\r\n" the multiplexer adds
- * when another port takes the line). The checker parses the UART text and
+ * when another port takes the line; the rest of such a split line comes
+ * later under "[name]+ "). The checker parses the UART text and
  * matches it, byte by byte, against what each port handed to the
  * multiplexer: the lines of one port, in order, must spell out exactly its
  * accepted bytes (a line ending in "\r\n" may or may not have had the "\r\n"
@@ -242,11 +244,13 @@ struct fuzz_con_port {
 	uint32_t pos_count;
 	uint64_t brk[FUZZ_CON_POS];      /* readings before a '\r' that may start the multiplexer's "\r\n" */
 	uint32_t brk_count;
+	uint64_t split[FUZZ_CON_POS];    /* readings in which the multiplexer ended its last line */
+	uint32_t split_count;
 	bool whole_lines;                /* wrote with conmux_line, which bytes_out does not count */
 	bool unchecked;                  /* only the line format is checked, not the bytes */
 };
 
-enum fuzz_con_state { CON_LINE_START, CON_PREFIX, CON_PREFIX_SPACE, CON_LINE };
+enum fuzz_con_state { CON_LINE_START, CON_PREFIX, CON_PREFIX_END, CON_LINE };
 
 struct fuzz_con {
 	const struct conmux *m;
@@ -256,6 +260,7 @@ struct fuzz_con {
 	char name[FV_NAME_MAX + 1];
 	size_t name_len;
 	int line_port;
+	bool plus;    /* "[name]+ ": the rest of a line the multiplexer split */
 	bool prev_cr;
 	uint8_t tail[FUZZ_CON_TAIL]; /* the last bytes of the open line, for messages */
 	uint64_t line_len;
@@ -336,9 +341,12 @@ static inline void line_byte(struct fuzz_con *c, struct fuzz_con_port *p, uint8_
 		if (byte_at(p, p->pos[i]) == b)
 			add_pos(p, next, &count, p->pos[i] + 1); /* the port's own byte */
 	if (b == '\n') {
+		p->split_count = 0;
 		if (c->prev_cr)
-			for (uint32_t i = 0; i < p->brk_count; i++)
+			for (uint32_t i = 0; i < p->brk_count; i++) {
 				add_pos(p, next, &count, p->brk[i]); /* the multiplexer ended the line */
+				add_pos(p, p->split, &p->split_count, p->brk[i]);
+			}
 		p->brk_count = 0;
 	} else if (b == '\r') {
 		memcpy(p->brk, p->pos, sizeof(p->pos[0]) * p->pos_count);
@@ -369,6 +377,7 @@ static inline void fuzz_con_byte(struct fuzz_con *c, uint8_t b)
 		FUZZ_CHECK(b == '[', "a line starts with 0x%02x, not a \"[name] \" prefix", b);
 		c->state = CON_PREFIX;
 		c->name_len = 0;
+		c->plus = false;
 		return;
 	case CON_PREFIX:
 		if (b != ']') {
@@ -382,15 +391,27 @@ static inline void fuzz_con_byte(struct fuzz_con *c, uint8_t b)
 			if (strcmp(c->port[i].name, c->name) == 0)
 				c->line_port = (int)i;
 		FUZZ_CHECK(c->line_port >= 0, "a line prefixed [%s], which is no port", c->name);
-		c->state = CON_PREFIX_SPACE;
+		c->state = CON_PREFIX_END;
 		return;
-	case CON_PREFIX_SPACE:
-		FUZZ_CHECK(b == ' ', "prefix [%s] not followed by a space", c->name);
+	case CON_PREFIX_END: {
+		if (b == '+' && !c->plus) {
+			c->plus = true;
+			return;
+		}
+		FUZZ_CHECK(b == ' ', "prefix [%s]%s not followed by a space", c->name, c->plus ? "+" : "");
+		struct fuzz_con_port *p = &c->port[c->line_port];
+		if (c->plus && !p->unchecked) {
+			/* a continuation: the port's last line was one the multiplexer cut short */
+			FUZZ_CHECK(p->split_count > 0, "[%s]+ continues a line that was not split", p->name);
+			memcpy(p->pos, p->split, sizeof(p->split[0]) * p->split_count);
+			p->pos_count = p->split_count;
+		}
 		c->state = CON_LINE;
 		c->line_len = 0;
 		c->prev_cr = false;
-		c->port[c->line_port].brk_count = 0;
+		p->brk_count = 0;
 		return;
+	}
 	case CON_LINE:
 		line_byte(c, &c->port[c->line_port], b);
 		if (b == '\n') {
@@ -438,6 +459,13 @@ static inline void fuzz_con_check(struct fuzz_con *c)
 	} else {
 		FUZZ_CHECK(c->state == CON_LINE_START, "no port holds the line, yet one is open on the UART");
 	}
+}
+
+/* Hypervisor messages through the multiplexer, as hv_main sets them up (the test bed leaves
+ * them on the early sink, which writes straight to the UART). */
+static inline void fuzz_console_sink(const char *line)
+{
+	conmux_line(&hv_conmux, HV_CONSOLE_PORT, line);
 }
 
 /* ---- input focus: Ctrl-A three times moves it to the next port taking input ---- */

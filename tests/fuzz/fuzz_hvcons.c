@@ -20,7 +20,6 @@
  * in whole "[name] " lines.
  */
 #include <fv/hvcons.h>
-#include <fv/log.h>
 
 #include "fuzz_common.h"
 
@@ -44,11 +43,6 @@ struct expect {
 	uint32_t restarts[FUZZ_MAX_VMS];
 	bool restarting[FUZZ_MAX_VMS];  /* restarted by this typing, not yet done */
 };
-
-static void console_sink(const char *line)
-{
-	conmux_line(&hv_conmux, HV_CONSOLE_PORT, line);
-}
 
 static int vm_named(const char *name)
 {
@@ -150,7 +144,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_con_init(&con, &hv_conmux);
 	con.port[HV_CONSOLE_PORT].unchecked = true; /* echo, prompts and messages: format only */
 	hv_conmux.port[HV_CONSOLE_PORT].takes_input = true; /* as hv_main adds it */
-	log_set_sink(console_sink);
+	log_set_sink(fuzz_console_sink);
 	fake.cpu = 0;
 	conmux_set_focus(&hv_conmux, HV_CONSOLE_PORT);
 	hvcons_input(0x15); /* hvcons keeps its line between inputs: start empty */

@@ -284,6 +284,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_machine_boot(&fuzz_machine, &in);
 	memset(model, 0, sizeof(model));
 	fuzz_con_init(&con, &hv_conmux);
+	log_set_sink(fuzz_console_sink);
+	con.port[HV_CONSOLE_PORT].unchecked = true; /* its messages (dropped input): format only */
 	focus = (struct fuzz_focus){ hv_conmux.focus, 0 };
 	while (fuzz_more(&in)) {
 		uint32_t vi = fuzz_below(&in, vm_count);
