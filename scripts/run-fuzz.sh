@@ -11,8 +11,10 @@ for f in "$@"; do
 	mkdir -p "$corpus"
 	seeds=tests/fuzz/seeds/$name
 	[ -d "$seeds" ] || seeds=
+	dict=tests/fuzz/$name.dict
+	[ -f "$dict" ] && dict=-dict=$dict || dict=
 	log=build/fuzz/$name.log
-	if "$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	if "$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 $dict \
 		-artifact_prefix=build/fuzz/findings/"$name"- "$corpus" $seeds > "$log" 2>&1; then
 		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 		echo "fuzz $name: ${execs:-?} runs in ${secs}s, no finding"
