@@ -22,14 +22,14 @@ class MatrixSuite(BaseSuite):
         b.expect(r"\[fvtest\] FVTEST ready", start=0, timeout=60)
         mark = len(b.out)
         b.run("linux", "(i=0; while true; do i=$((i+1)); echo HB $i $(cut -d' ' -f1 /proc/uptime); sleep 0.2; done) &")
-        b.expect_line("linux", r"^HB 3 ", timeout=30, start=mark)
+        b.expect_line("linux", r"HB 3 ", timeout=30, start=mark)
         self.start = len(b.out)
         b.switch_to("fvtest")
         b.send("g")
         b.expect(r"\[fvtest\] FVTEST done: (\d+) failures", timeout=300)
         b.expect(r"\[hv\] fvtest: off", timeout=60)
         self.end = len(b.out)
-        b.expect_line("linux", r"^HB \d+ ", timeout=30, start=self.end)  # still beating after it all
+        b.expect_line("linux", r"HB \d+ ", timeout=30, start=self.end)  # still beating after it all
         self.report = b.text(self.start)
 
     def checks(self, name, minimum=1):
@@ -99,7 +99,7 @@ class MatrixSuite(BaseSuite):
 
     def check_heartbeat_never_stalled(self):
         beats = [(int(m.group(1)), float(m.group(2))) for m in
-                 (re.match(r"^HB (\d+) (\d+\.\d+)$", l) for l in self.board.vm_lines("linux", self.start)) if m]
+                 (re.search(r"HB (\d+) (\d+\.\d+)$", l) for l in self.board.vm_lines("linux", self.start)) if m]
         assert len(beats) >= 5, f"only {len(beats)} heartbeats during the matrix"
         gaps = [b[1] - a[1] for a, b in zip(beats, beats[1:])]
         assert max(gaps) < MAX_HEARTBEAT_GAP, f"heartbeat stalled for {max(gaps):.1f} s: {beats}"
