@@ -95,14 +95,18 @@ static bool advance(struct vwdt *w, uint64_t now)
 	if (!(w->control & CONTROL_INTEN) || w->expired)
 		return w->expired;
 	uint64_t p = period(w);
-	while (now - w->period_start >= p) {
+	/* the zeros reached since the count started: counted, not walked (a late look is not slower) */
+	uint64_t zeros = (now - w->period_start) / p;
+	if (zeros && !w->ris) {
+		w->ris = true; /* first time at zero: interrupt, reload */
 		w->period_start += p;
-		if (!w->ris) {
-			w->ris = true; /* first time at zero: interrupt, reload */
-		} else if (w->control & CONTROL_RESEN) {
-			w->expired = true; /* still not serviced: reset */
-			break;
-		}
+		zeros--;
+	}
+	if (zeros && (w->control & CONTROL_RESEN)) {
+		w->expired = true; /* still not serviced: reset */
+		w->period_start += p;
+	} else {
+		w->period_start += zeros * p; /* reloads nobody saw: the interrupt stays raised */
 	}
 	update_line(w);
 	return w->expired;
