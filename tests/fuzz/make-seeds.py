@@ -186,6 +186,10 @@ REGRESSIONS = {
     ("fuzz_vwdt", "regress-hidden-expiry"):
         "81003fa202ff000cc11eff542a547b64bc7dccbd523cbda23fa202ff000cc11eff54ff547b64bc1effa281003fa202ff"
         "000cc11eff542a547b64bc7dccbd523cbda23fa202ff000cc11eff54ff547b64bc7dccbd523c7dccbd",
+    # vwdt: a look hours late walked every period since, in the timer interrupt (the commit after f4ce037)
+    ("fuzz_vwdt", "regress-late-look"):
+        "81003fa202ffc1000c1eff542a5481203fa202ff000cc11e83ff542a547b640000003d523cffa2a23fbd02000cc11eff"
+        "5254ff547b64bc7dccbd523cc1ccbd",
     # fvimage: a property name offset outside the strings block crashed config_read (c2d7ed8)
     ("fuzz_config", "regress-name-offset.dtb"):
         "d00dfeed0000019400000038000001600000002800000011000000100000000000000034000001280000000000000000"
