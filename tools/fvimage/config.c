@@ -193,8 +193,8 @@ static uint32_t load_image_prop(struct tool *t, const void *fdt, int node, const
 static void read_board(struct tool *t, const void *fdt)
 {
 	int node = fdt_path_offset(fdt, "/board");
-	uint32_t cpus[1], n;
-	uint64_t mem[1][2];
+	uint32_t cpus[1] = { 0 }, n;
+	uint64_t mem[1][2] = { { 0 } };
 
 	if (node < 0) {
 		tool_error(t, "/", "board", "missing node /board (the board's CPUs and memory)");
@@ -278,8 +278,8 @@ static void read_vm(struct tool *t, const void *fdt, int node, uint32_t index)
 	struct manifest_vm *vm = &t->m.vm[index];
 	const char *name = fdt_get_name(fdt, node, NULL);
 	char where[FV_NAME_MAX + 64];
-	uint32_t list[FV_MAX_VM_DEVICES + 1], n;
-	uint64_t mem[FV_MAX_VM_MEM][2], ipa[FV_MAX_VM_MEM][2];
+	uint32_t list[FV_MAX_VM_DEVICES + 1] = { 0 }, n;
+	uint64_t mem[FV_MAX_VM_MEM][2] = { { 0 } }, ipa[FV_MAX_VM_MEM][2] = { { 0 } };
 
 	snprintf(where, sizeof(where), "/vms/%s", name);
 	if (strlen(name) >= FV_NAME_MAX) {
@@ -292,7 +292,7 @@ static void read_vm(struct tool *t, const void *fdt, int node, uint32_t index)
 	vm->flags |= VM_FLAG_WATCHDOG; /* every VM gets its virtual SP805 */
 	vm->on_crash = enum_prop(t, fdt, node, where, "on-crash", crash, VM_ON_CRASH_RESTART);
 
-	uint32_t cpus[FV_MAX_VCPUS + 1];
+	uint32_t cpus[FV_MAX_VCPUS + 1] = { 0 };
 	if (!get_u32_list(t, fdt, node, where, "cpus", cpus, FV_MAX_VCPUS, &n)) {
 		if (!fdt_getprop(fdt, node, "cpus", NULL))
 			tool_error(t, where, "cpus", "missing: the board CPUs this VM runs on, like <0 1>");
@@ -334,7 +334,7 @@ static void read_vm(struct tool *t, const void *fdt, int node, uint32_t index)
 		vm->device_count = n;
 	}
 
-	uint32_t entry[1];
+	uint32_t entry[1] = { 0 };
 	if (get_u32_list(t, fdt, node, where, "entry", entry, 1, &n)) {
 		if (vm->boot != VM_BOOT_BARE)
 			tool_error(t, where, "entry", "only a bare-metal VM (boot = \"bare\") sets its entry offset");

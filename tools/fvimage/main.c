@@ -159,7 +159,7 @@ static bool load_hv(struct tool *t)
 	}
 	if (h.version != MANIFEST_VERSION) {
 		fprintf(stderr, "%s: reads manifest version %u, this tool writes %u\n", t->hv_path, h.version,
-			MANIFEST_VERSION);
+			(unsigned int)MANIFEST_VERSION);
 		return false;
 	}
 	if (t->hv_size > MANIFEST_FLASH_OFFSET) {
@@ -286,10 +286,11 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	struct tool *t = calloc(1, sizeof(*t));
+	static struct tool tool; /* one per run */
+	struct tool *t = &tool;
 	const char *out = "flash.bin";
 	bool check_only = false;
-	const char *search[16];
+	static const char *search[16];
 
 	t->diag.report = report;
 	t->hv_path = "build/flashvisor.bin";
