@@ -64,6 +64,20 @@ class TwoVmSuite(BaseSuite):
         status, out = self.board.run("linux-b", "echo $((6 * 8))")
         assert status == 0 and "48" in out, out
 
+    def check_ctrl_c_reaches_the_guest(self):
+        b = self.board
+        b.switch_to("linux-b")
+        mark = len(b.out)
+        b.type("sleep 100; echo slept $?\r")
+        time.sleep(2)
+        t0 = time.time()
+        b.send(b"\x03")
+        b.prompt("linux-b", start=mark + 10, timeout=20)
+        assert time.time() - t0 < 15, "Ctrl-C did not interrupt the command"
+        assert "slept" not in "\n".join(b.vm_lines("linux-b", mark)[1:]), "the command ran to completion"
+        status, out = b.run("linux-b", "echo after")
+        assert status == 0 and "after" in out
+
     def check_each_vm_sees_its_cpus_and_memory(self):
         for vm, base in (("linux-a", "48000000"), ("linux-b", "58000000")):
             _, out = self.board.run(vm, "nproc; grep MemTotal /proc/meminfo; ls /sys/firmware/devicetree/base | grep -c memory@; ls -d /sys/firmware/devicetree/base/memory@*")
