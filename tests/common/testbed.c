@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fv/log.h>
 #include <fv/sha256.h>
 #include <plat/layout.h>
 
@@ -169,4 +170,60 @@ void testbed_diag_init(struct testbed_diag *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->d.report = record;
+}
+
+static void console_sink(const char *line)
+{
+	conmux_line(&hv_conmux, HV_CONSOLE_PORT, line);
+}
+
+void testbed_console_as_hv(void)
+{
+	hv_conmux.port[HV_CONSOLE_PORT].takes_input = true;
+	log_set_sink(console_sink);
+}
+
+/* Each FAKE_CATCH in a function of its own: gcc warns otherwise (-Wclobbered). */
+static enum fake_exit enter_guest(struct vcpu *v)
+{
+	return FAKE_CATCH(vm_before_entry(v));
+}
+
+static enum fake_exit idle(void)
+{
+	return FAKE_CATCH(pcpu_idle());
+}
+
+/* One CPU handles its requests; how it left. */
+static enum fake_exit settle_cpu(uint32_t cpu)
+{
+	struct vcpu *v = pcpus[cpu].vcpu;
+
+	fake.cpu = cpu;
+	if (v && __atomic_load_n(&v->power, __ATOMIC_SEQ_CST) == VCPU_ON)
+		return enter_guest(v);
+	return idle();
+}
+
+enum fake_exit testbed_settle(void)
+{
+	uint32_t cpu = fake.cpu;
+
+	for (int round = 0; round < 64; round++) {
+		bool any = false;
+		for (uint32_t c = 0; c < FV_MAX_CPUS; c++) {
+			if (!__atomic_load_n(&pcpus[c].requests, __ATOMIC_SEQ_CST))
+				continue;
+			any = true;
+			enum fake_exit r = settle_cpu(c);
+			if (r == FAKE_EXIT_BOARD_OFF || r == FAKE_EXIT_RESET || r == FAKE_EXIT_HALT)
+				return r;
+		}
+		if (!any) {
+			fake.cpu = cpu;
+			return FAKE_EXIT_NONE;
+		}
+	}
+	fprintf(stderr, "testbed_settle: CPU requests keep coming back\n");
+	abort();
 }

@@ -45,6 +45,21 @@ struct testbed_memory {
 void testbed_memory_map(struct testbed_memory *t, struct manifest *m);
 void testbed_memory_free(struct testbed_memory *t);
 
+/*
+ * The console as hv_main sets it up: the "hv" port takes input (the last
+ * stop of the Ctrl-A cycle) and hypervisor messages go through the
+ * multiplexer instead of straight to the UART. Call after testbed_create_vms.
+ */
+void testbed_console_as_hv(void);
+/*
+ * Let every CPU with requests handle them, as its kick interrupt makes it do:
+ * a CPU whose vCPU is on, on its way back into the guest (vm_before_entry);
+ * any other in its idle loop. Repeats until no CPU has requests left, and
+ * returns FAKE_EXIT_NONE, or how the board stopped (powered off, reset,
+ * halted). Aborts if the requests never stop coming.
+ */
+enum fake_exit testbed_settle(void);
+
 /* A diag that records messages; `text` holds them all, newline-separated. */
 struct testbed_diag {
 	struct diag d;
