@@ -51,7 +51,7 @@ static struct vm *find_vm(const char *name)
 
 static void cmd_list(void)
 {
-	log_line("%-16s %-9s %-8s %8s %9s %8s %10s %7s", "VM", "state", "CPUs", "memory", "uptime", "restarts",
+	log_line("%-16s %-9s %-8s %9s %8s %8s %10s %7s", "VM", "state", "CPUs", "memory", "uptime", "restarts",
 		 "traps", "faults");
 	for (uint32_t i = 0; i < vm_count; i++) {
 		struct vm *vm = &vms[i];
