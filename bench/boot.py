@@ -13,8 +13,11 @@ CPU-bound workloads timed by the guest's own clock (/proc/uptime):
 a 100k-iteration shell loop and md5sum of a 32 MiB tmpfs file.
 
 Numbers are wall-clock on a shared machine under TCG: compare the ratios
-from one run, not absolute times across runs.
-  bench/boot.py [--rounds N] [--no-workload]
+from one run, not absolute times across runs. With --icount QEMU counts
+instructions instead (-icount shift=3,sleep=off: one thread, guest time
+advances with instructions executed), so the guest-clock workload figures
+become instruction counts: far less noise, and the cost of traps shows.
+  bench/boot.py [--rounds N] [--no-workload] [--icount]
 """
 import argparse
 import os
@@ -46,14 +49,17 @@ def workload(board, vm):
     return t1 - t0, t2 - t1
 
 
+ICOUNT = []
+
+
 def boot(kind, image=None, do_workload=True):
     t0 = time.time()
     if kind == "native":
         b = fv.Board(kernel=os.path.join(GUEST, "Image"), initrd=os.path.join(GUEST, "initrd.gz"),
-                     append="console=ttyAMA0 fv.name=native", smp=2, mem="512M")
+                     append="console=ttyAMA0 fv.name=native", smp=2, mem="512M", extra=ICOUNT)
         vms = ["native"]
     else:
-        b = fv.Board(image)
+        b = fv.Board(image, extra=ICOUNT)
         vms = ["linux"] if kind == "single" else ["linux-a", "linux-b"]
     try:
         b.wait_shells(vms, timeout=300)
@@ -73,7 +79,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--no-workload", action="store_true")
+    ap.add_argument("--icount", action="store_true")
     args = ap.parse_args()
+    if args.icount:
+        ICOUNT.extend(["-icount", "shift=3,sleep=off"])
+        print("icount mode: times are QEMU's instruction-driven clock", flush=True)
     os.makedirs(os.path.join(fv.BUILD, "bench"), exist_ok=True)
     single = os.path.join(fv.BUILD, "bench", "single.bin")
     two = os.path.join(fv.BUILD, "bench", "two.bin")

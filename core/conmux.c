@@ -61,6 +61,7 @@ static void take_line(struct conmux *m, uint32_t pi)
 	put(m, prefix, (size_t)n);
 	m->port[pi].broken = false;
 	m->owner = (int)pi;
+	m->owner_bytes = 0;
 }
 
 static void consume(struct conmux *m, uint32_t pi, uint32_t n)
@@ -89,6 +90,7 @@ static void emit(struct conmux *m, uint32_t pi, bool partial)
 		uint32_t n = nl ? (uint32_t)(nl - p->buf) + 1 : p->len;
 		take_line(m, pi);
 		put(m, (const char *)p->buf, n);
+		m->owner_bytes += n;
 		consume(m, pi, n);
 		if (nl)
 			m->owner = NO_OWNER;
@@ -108,9 +110,23 @@ static bool idle(const struct conmux *m, uint32_t pi, uint64_t now)
 }
 
 /* May port pi write now? Only if nobody holds the line, or the holder is quiet. */
+/*
+ * May port pi write now? Only if nobody holds the line, or the holder is
+ * quiet, or the holder has written a whole buffer's worth without ending
+ * its line: a VM streaming one endless line must not silence the others.
+ */
 static bool line_free(const struct conmux *m, uint32_t pi, uint64_t now)
 {
-	return m->owner == NO_OWNER || m->owner == (int)pi || idle(m, (uint32_t)m->owner, now);
+	return m->owner == NO_OWNER || m->owner == (int)pi || idle(m, (uint32_t)m->owner, now) ||
+	       m->owner_bytes >= CONMUX_BUF;
+}
+
+static bool others_waiting(const struct conmux *m, uint32_t pi)
+{
+	for (uint32_t i = 0; i < m->port_count; i++)
+		if (i != pi && m->port[i].len)
+			return true;
+	return false;
 }
 
 static bool has_line(const struct conmux_port *p)
@@ -140,9 +156,14 @@ bool conmux_putc(struct conmux *m, uint32_t pi, uint8_t c)
 	spin_lock(&m->lock);
 	struct conmux_port *p = &m->port[pi];
 	uint64_t now = m->now_ms();
+	if (m->owner == (int)pi && m->owner_bytes >= CONMUX_BUF && others_waiting(m, pi)) {
+		break_line(m); /* a whole buffer on one line: let the others speak */
+		flush(m, now);
+	}
 	if (m->owner == (int)pi) {
 		put(m, (const char *)&c, 1);
 		p->bytes_out++;
+		m->owner_bytes++;
 		if (c == '\n')
 			m->owner = NO_OWNER;
 	} else {

@@ -9,7 +9,9 @@
  * mid-line (a shell prompt, echo of typed characters), in which case its
  * bytes go out at once; a port idle mid-line for CONMUX_IDLE_MS loses the
  * line to any port with output waiting (its line is ended, and continues
- * later under the prefix "[name]+ ", so that readers can join the pieces). Pending partial lines go out after the same
+ * later under the prefix "[name]+ ", so that readers can join the pieces).
+ * A port that has written CONMUX_BUF bytes without ending its line gives
+ * way the same way whenever another port has output waiting. Pending partial lines go out after the same
  * idle time, so prompts appear. A port whose buffer is full gets
  * backpressure (conmux_putc returns false) until its bytes are written.
  *
@@ -50,6 +52,7 @@ struct conmux {
 	struct conmux_port port[CONMUX_MAX_PORTS];
 	uint32_t port_count;
 	int owner;      /* port holding the UART line mid-line, or -1 (at column 0) */
+	uint32_t owner_bytes; /* bytes it wrote on this line */
 	uint32_t focus; /* port receiving input */
 	uint32_t switch_count; /* Ctrl-A seen in a row */
 	uint32_t ready;        /* ports refused earlier that have room now */

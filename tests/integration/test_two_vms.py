@@ -151,6 +151,22 @@ class TwoVmSuite(BaseSuite):
         _, after = b.run("linux-a", "cat /proc/interrupts")
         assert intr_count(after, "virtio0") > intr_count(before, "virtio0"), (before, after)
 
+    def check_endless_line_does_not_silence_other_vm(self):
+        b = self.board
+        mark = len(b.out)
+        b.run("linux-b", "(i=0; while [ $i -lt 100 ]; do i=$((i+1)); echo HB $i; sleep 0.2; done) &")
+        b.expect_line("linux-b", r"HB 2$", timeout=20, start=mark)
+        # 400 KB on one line from linux-a: linux-b's lines keep coming meanwhile
+        b.switch_to("linux-a")
+        flood = len(b.out)
+        b.type("yes abcdefgh | tr -d '\\n' | head -c 400000; echo; echo FLOOD-DONE\r")
+        b.expect_line("linux-a", r"^FLOOD-DONE$", timeout=300, start=flood)
+        during = [l for l in b.vm_lines("linux-b", flood) if re.search(r"HB \d+$", l)]
+        assert len(during) >= 3, f"linux-b was silenced while linux-a streamed: {during}"
+        chunks = sum(1 for l in b.text(flood).splitlines() if l.startswith("[linux-a]+ abcd"))
+        assert chunks >= 2, "linux-a's endless line was never split for the others"
+        b.prompt("linux-a", start=flood)
+
     def check_poweroff_stops_only_that_vm(self):
         b = self.board
         b.switch_to("linux-b")
