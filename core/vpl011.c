@@ -13,35 +13,10 @@
  */
 #include <fv/conmux.h>
 #include <fv/hv.h>
+#include <fv/pl011.h>
 #include <fv/vgic.h>
 #include <fv/vm.h>
 #include <fv/vpl011.h>
-
-#define UARTDR 0x000U
-#define UARTRSR 0x004U
-#define UARTFR 0x018U
-#define UARTILPR 0x020U
-#define UARTIBRD 0x024U
-#define UARTFBRD 0x028U
-#define UARTLCR_H 0x02cU
-#define UARTCR 0x030U
-#define UARTIFLS 0x034U
-#define UARTIMSC 0x038U
-#define UARTRIS 0x03cU
-#define UARTMIS 0x040U
-#define UARTICR 0x044U
-#define UARTDMACR 0x048U
-#define UART_ID_START 0xfe0U
-
-#define FR_RXFE BIT(4)
-#define FR_TXFF BIT(5)
-#define FR_RXFF BIT(6)
-#define FR_TXFE BIT(7)
-
-#define INT_RX BIT(4)
-#define INT_TX BIT(5)
-#define INT_RT BIT(6)
-#define INT_ALL 0x7ffU
 
 #define CR_RESET 0x0300U    /* TXE | RXE */
 #define IFLS_RESET 0x0012U  /* half-full triggers */
@@ -89,13 +64,13 @@ static uint32_t flags(struct vpl011 *u)
 	uint32_t fr = 0;
 
 	if (u->rx_count == 0)
-		fr |= FR_RXFE;
+		fr |= UARTFR_RXFE;
 	if (u->rx_count == VPL011_RX_FIFO)
-		fr |= FR_RXFF;
+		fr |= UARTFR_RXFF;
 	if (!hv_console_can_put(u->port))
-		fr |= FR_TXFF;
+		fr |= UARTFR_TXFF;
 	else if (hv_console_room(u->port, VPL011_TX_FIFO))
-		fr |= FR_TXFE;
+		fr |= UARTFR_TXFE;
 	return fr;
 }
 
@@ -106,7 +81,7 @@ static uint32_t read_dr(struct vpl011 *u)
 	uint8_t c = u->rx[u->rx_head];
 	u->rx_head = (u->rx_head + 1) % VPL011_RX_FIFO;
 	if (--u->rx_count == 0)
-		u->ris &= (uint16_t)~(INT_RX | INT_RT);
+		u->ris &= (uint16_t)~(UARTINT_RX | UARTINT_RT);
 	return c;
 }
 
@@ -164,9 +139,9 @@ bool vpl011_write(struct vpl011 *u, uint64_t off, unsigned int width, uint64_t v
 		/* TXIS promises room for a FIFO's worth: Linux then writes that many
 		 * bytes without looking at TXFF. Without room it comes back later. */
 		if (hv_console_room(u->port, VPL011_TX_FIFO))
-			u->ris |= INT_TX;
+			u->ris |= UARTINT_TX;
 		else
-			u->ris &= (uint16_t)~INT_TX;
+			u->ris &= (uint16_t)~UARTINT_TX;
 		break;
 	case UARTRSR: break; /* clears error flags, which we never raise */
 	case UARTILPR: u->ilpr = v & 0xff; break;
@@ -175,8 +150,8 @@ bool vpl011_write(struct vpl011 *u, uint64_t off, unsigned int width, uint64_t v
 	case UARTLCR_H: u->lcr_h = v & 0xff; break;
 	case UARTCR: u->cr = v; break;
 	case UARTIFLS: u->ifls = v & 0x3f; break;
-	case UARTIMSC: u->imsc = v & INT_ALL; break;
-	case UARTICR: u->ris &= (uint16_t)~(v & INT_ALL); break;
+	case UARTIMSC: u->imsc = v & UARTINT_ALL; break;
+	case UARTICR: u->ris &= (uint16_t)~(v & UARTINT_ALL); break;
 	case UARTDMACR: u->dmacr = v & 0x7; break;
 	default: break; /* read-only and reserved: write ignored */
 	}
@@ -193,7 +168,7 @@ bool vpl011_receive(struct vpl011 *u, uint8_t c)
 	if (u->rx_count < VPL011_RX_FIFO) {
 		u->rx[(u->rx_head + u->rx_count) % VPL011_RX_FIFO] = c;
 		u->rx_count++;
-		u->ris |= INT_RX | INT_RT;
+		u->ris |= UARTINT_RX | UARTINT_RT;
 		ok = true;
 	} else {
 		u->rx_dropped++;
@@ -206,7 +181,7 @@ bool vpl011_receive(struct vpl011 *u, uint8_t c)
 void vpl011_tx_ready(struct vpl011 *u)
 {
 	spin_lock(&u->lock);
-	u->ris |= INT_TX;
+	u->ris |= UARTINT_TX;
 	update_line(u);
 	spin_unlock(&u->lock);
 }

@@ -7,27 +7,9 @@
  */
 #include <arch/mmio.h>
 #include <fv/hv.h>
+#include <fv/pl011.h>
 #include <plat/layout.h>
 
-#define UARTDR 0x000U
-#define UARTFR 0x018U
-#define UARTIBRD 0x024U
-#define UARTFBRD 0x028U
-#define UARTLCR_H 0x02cU
-#define UARTCR 0x030U
-#define UARTIFLS 0x034U
-#define UARTIMSC 0x038U
-#define UARTICR 0x044U
-
-#define FR_RXFE (1U << 4)
-#define FR_TXFF (1U << 5)
-#define LCR_H_FEN (1U << 4)
-#define LCR_H_WLEN8 (3U << 5)
-#define CR_UARTEN (1U << 0)
-#define CR_TXE (1U << 8)
-#define CR_RXE (1U << 9)
-#define INT_RX (1U << 4)
-#define INT_RT (1U << 6)
 #define TX_SPIN_LIMIT 1000000U
 
 #define REG(r) (PLAT_UART_BASE + (r))
@@ -38,17 +20,17 @@ void plat_uart_init(void)
 	mmio_write32(REG(UARTCR), 0);
 	mmio_write32(REG(UARTIBRD), 13);
 	mmio_write32(REG(UARTFBRD), 1);
-	mmio_write32(REG(UARTLCR_H), LCR_H_WLEN8 | LCR_H_FEN);
+	mmio_write32(REG(UARTLCR_H), UARTLCR_H_WLEN8 | UARTLCR_H_FEN);
 	mmio_write32(REG(UARTIFLS), 0); /* interrupt at 1/8 full: typing feels immediate */
 	mmio_write32(REG(UARTICR), 0x7ff);
-	mmio_write32(REG(UARTIMSC), INT_RX | INT_RT);
-	mmio_write32(REG(UARTCR), CR_UARTEN | CR_TXE | CR_RXE);
+	mmio_write32(REG(UARTIMSC), UARTINT_RX | UARTINT_RT);
+	mmio_write32(REG(UARTCR), UARTCR_UARTEN | UARTCR_TXE | UARTCR_RXE);
 }
 
 static void putc_raw(char c)
 {
 	/* Bounded: a wedged UART must not hang the hypervisor forever. */
-	for (uint32_t i = 0; i < TX_SPIN_LIMIT && (mmio_read32(REG(UARTFR)) & FR_TXFF); i++)
+	for (uint32_t i = 0; i < TX_SPIN_LIMIT && (mmio_read32(REG(UARTFR)) & UARTFR_TXFF); i++)
 		;
 	mmio_write32(REG(UARTDR), (uint8_t)c);
 }
@@ -63,7 +45,7 @@ uint32_t plat_uart_read(uint8_t *buf, uint32_t max)
 {
 	uint32_t n = 0;
 
-	while (n < max && !(mmio_read32(REG(UARTFR)) & FR_RXFE))
+	while (n < max && !(mmio_read32(REG(UARTFR)) & UARTFR_RXFE))
 		buf[n++] = (uint8_t)mmio_read32(REG(UARTDR));
 	return n;
 }
