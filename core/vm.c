@@ -311,12 +311,27 @@ void pcpu_handle_requests(struct pcpu *p)
  */
 static const char panic_marker[] = "---[ end Kernel panic - not syncing";
 
+/*
+ * After a mismatch: the longest start of the marker that the text seen (the
+ * marker's first `match` bytes, then c) still ends with. The marker overlaps
+ * itself ("----[" ends with "---[", "panic --" with "--"), so a mismatch
+ * need not mean starting over from nothing or from one dash.
+ */
+static uint32_t panic_fallback(uint32_t match, uint8_t c)
+{
+	for (uint32_t k = match; k > 0; k--)
+		if ((uint8_t)panic_marker[k - 1] == c &&
+		    memcmp(panic_marker, panic_marker + match - (k - 1), k - 1) == 0)
+			return k;
+	return 0;
+}
+
 void vm_console_output(struct vm *vm, uint8_t c)
 {
 	if (c == (uint8_t)panic_marker[vm->panic_match])
 		vm->panic_match++;
 	else
-		vm->panic_match = c == (uint8_t)panic_marker[0] ? 1 : 0;
+		vm->panic_match = panic_fallback(vm->panic_match, c);
 	if (vm->panic_match == sizeof(panic_marker) - 1) {
 		vm->panic_match = 0;
 		vm->panic_line = true; /* act at the end of this line */
