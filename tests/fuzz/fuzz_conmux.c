@@ -164,10 +164,11 @@ static void take_ready(struct model *md)
 	for (uint32_t i = 0; i < mux.port_count; i++) {
 		if (!(ready & (1U << i)))
 			continue;
-		/* a port that wrote since may have used the room itself (vpl011 asks again after each byte) */
-		uint32_t want = md->wrote & (1U << i) ? 1 : md->wanted[i];
-		FUZZ_CHECK(has_room(i, want), "port %u told it has room for %u bytes, it has %u", i, want,
-			   CONMUX_BUF - mux.port[i].len);
+		/* A port that wrote since may have used that room itself, up to a full buffer: its
+		 * next question answers it (vpl011 asks after every byte; a "no" clears the notice). */
+		if (!(md->wrote & (1U << i)))
+			FUZZ_CHECK(has_room(i, md->wanted[i]), "port %u told it has room for %u bytes, it has %u", i,
+				   md->wanted[i], CONMUX_BUF - mux.port[i].len);
 		md->wanted[i] = 0;
 	}
 	md->refused &= ~ready;

@@ -173,8 +173,8 @@ def manifest_seeds():
 REGRESSIONS = {
     # conmux: a port refused again before anyone took its ready bit was still reported ready (5ce746a)
     ("fuzz_conmux", "regress-stale-ready"):
-        "ff6e2f0d0000006e6e6e6effffb46e6e26606e6e0a6e6e6eff096e6e6e6e26606e6e0a6e6effffffb46e6e26606e6e0a"
-        "6e6e6eff096e6e6e6e26606e6e0a6e6e6eff096e6e6e00fc000009b201",
+        "ff02c2c26e3d3d3dc23d3d3d3d3d3d3d3d3d3d3d6e002f68ffffffb46e0a6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f"
+        "6f6f6f6f6f6f6f6f6f696f6eb96e5d096e6e0d61060d6106b2017033010055bcb7c79ded02b3744148",
     # psci: AFFINITY_INFO_32 refused stale upper bits of its level argument (56a6efc)
     ("fuzz_psci", "regress-affinity32"):
         "3f0000556a4f6cfec06565113fdb0aff880adb0a0a",
