@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The console multiplexer (core/conmux.c) where lines are cut, started and
+ * ended on a port's behalf: a line ended early (break_line) continues under
+ * "[name]+ " exactly once per cut, so a reader can join the pieces; a whole
+ * line (conmux_line, the hypervisor's messages) starts a line of its own,
+ * also after the same port's partial line, and what follows it is new;
+ * conmux_end_line (a VM stopped) writes out and ends the port's partial
+ * line; and conmux_room answers "room for N bytes" and announces tx-ready
+ * only once that much room exists again.
+ *
+ * A captured UART and a clock the test moves; ports "hv", "a" and "b".
+ */
+#include "helpers.h"
+
+#include <string.h>
+
+#include <fv/conmux.h>
+
+static char out[1 << 16];
+static size_t out_len;
+static uint64_t clock_ms;
+static struct conmux m;
+static uint32_t hv, pa, pb;
+
+static void capture(const char *s, size_t n)
+{
+	assert_true(out_len + n < sizeof(out));
+	memcpy(out + out_len, s, n);
+	out_len += n;
+	out[out_len] = '\0';
+}
+
+static uint64_t now(void)
+{
+	return clock_ms;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	out_len = 0;
+	out[0] = '\0';
+	clock_ms = 5000;
+	conmux_init(&m, capture, now);
+	hv = conmux_add_port(&m, "hv", true);
+	pa = conmux_add_port(&m, "a", true);
+	pb = conmux_add_port(&m, "b", true);
+	return 0;
+}
+
+static void put(uint32_t port, const char *s)
+{
+	for (; *s; s++)
+		assert_true(conmux_putc(&m, port, (uint8_t)*s));
+}
+
+static void put_n(uint32_t port, char c, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		assert_true(conmux_putc(&m, port, (uint8_t)c));
+}
+
+/* A port writes a partial line and falls quiet: the line goes out and the port holds it. */
+static void holds_line(uint32_t port, const char *partial)
+{
+	put(port, partial);
+	clock_ms += CONMUX_IDLE_MS;
+	conmux_poll(&m);
+	assert_int_equal(m.owner, (int)port);
+}
+
+static void idle_poll(void)
+{
+	clock_ms += CONMUX_IDLE_MS;
+	conmux_poll(&m);
+}
+
+/* ---------------- "[name]+ ": the rest of a line that was cut ---------------- */
+
+static void test_continuation_partial_then_whole(void **state)
+{
+	(void)state;
+	holds_line(pa, "Password: ");
+	clock_ms += CONMUX_IDLE_MS;
+	put(pb, "b's line\n"); /* a idle: it loses the line */
+	/* a's continuation is itself a partial line: it goes out when idle, as "[a]+ " */
+	put(pa, "***");
+	idle_poll();
+	assert_string_equal(out, "[a] Password: \r\n[b] b's line\n[a]+ ***");
+	/* and then a holds it again: the rest of the line is straight out, no third prefix */
+	put(pa, "*\n");
+	assert_string_equal(out, "[a] Password: \r\n[b] b's line\n[a]+ ****\n");
+	/* the next line is a new one */
+	put(pa, "ok\n");
+	assert_string_equal(out, "[a] Password: \r\n[b] b's line\n[a]+ ****\n[a] ok\n");
+}
+
+static void test_each_cut_gets_one_continuation(void **state)
+{
+	(void)state;
+	/* a's one line "abcdefghi" is cut twice; each piece after a cut is marked, once */
+	holds_line(pa, "abc");
+	clock_ms += CONMUX_IDLE_MS;
+	put(pb, "one\n");
+	holds_line(pa, "def");
+	clock_ms += CONMUX_IDLE_MS;
+	put(pb, "two\n");
+	put(pa, "ghi\n");
+	assert_string_equal(out, "[a] abc\r\n[b] one\n[a]+ def\r\n[b] two\n[a]+ ghi\n");
+	/* the pieces join up to what a wrote */
+	assert_int_equal(m.port[pa].bytes_out, strlen("abcdefghi\n"));
+}
+
+static void test_whole_line_waiting_is_not_a_continuation(void **state)
+{
+	(void)state;
+	/* b's line was never cut: a line of b's after a's is plain "[b] " */
+	put(pb, "b1");
+	put(pa, "a1\n");
+	put(pb, "\n");
+	assert_string_equal(out, "[a] a1\n[b] b1\n");
+	assert_false(m.port[pb].broken);
+}
+
+/* ---------------- conmux_line: whole lines of their own ---------------- */
+
+static void test_line_after_own_partial_starts_fresh(void **state)
+{
+	(void)state;
+	holds_line(hv, "fv> ");
+	conmux_line(&m, hv, "vm1: restarting (restart 1)");
+	assert_string_equal(out, "[hv] fv> \r\n[hv] vm1: restarting (restart 1)\r\n");
+	assert_int_equal(m.owner, -1);
+	/* what the port writes next is a new line, not the rest of the cut one */
+	put(hv, "x\n");
+	assert_string_equal(out + strlen("[hv] fv> \r\n[hv] vm1: restarting (restart 1)\r\n"), "[hv] x\n");
+}
+
+static void test_line_after_own_cut_line_has_no_plus(void **state)
+{
+	(void)state;
+	holds_line(hv, "fv> ");
+	clock_ms += CONMUX_IDLE_MS;
+	put(pa, "a's line\n");
+	assert_true(m.port[hv].broken);
+	conmux_line(&m, hv, "message");
+	assert_string_equal(out, "[hv] fv> \r\n[a] a's line\n[hv] message\r\n");
+	put(hv, "fv> \n");
+	assert_string_equal(out + strlen("[hv] fv> \r\n[a] a's line\n[hv] message\r\n"), "[hv] fv> \n");
+}
+
+static void test_line_cuts_another_ports_line(void **state)
+{
+	(void)state;
+	holds_line(pa, "typing");
+	put(pa, "!"); /* a is not idle: its line would hold against anything but a whole line */
+	conmux_line(&m, hv, "now");
+	assert_string_equal(out, "[a] typing!\r\n[hv] now\r\n");
+	put(pa, "?\n");
+	assert_string_equal(out, "[a] typing!\r\n[hv] now\r\n[a]+ ?\n");
+}
+
+static void test_line_leaves_own_waiting_partial_for_later(void **state)
+{
+	(void)state;
+	/* the port's own partial line is still waiting (its idle time not up) when a line comes */
+	holds_line(pa, "busy");
+	put(pa, ".");
+	put(hv, "fv> ");
+	conmux_line(&m, hv, "message");
+	/* the line goes out at once; the partial one is neither lost nor glued to it */
+	assert_string_equal(out, "[a] busy.\r\n[hv] message\r\n");
+	assert_int_equal(m.port[hv].len, 4);
+	idle_poll();
+	assert_string_equal(out, "[a] busy.\r\n[hv] message\r\n[hv] fv> ");
+}
+
+/* ---------------- conmux_end_line: a port's last words ---------------- */
+
+static void test_end_line_writes_waiting_partial(void **state)
+{
+	(void)state;
+	put(pa, "last words");
+	conmux_end_line(&m, pa);
+	assert_string_equal(out, "[a] last words\r\n");
+	assert_int_equal(m.owner, -1);
+	assert_int_equal(m.port[pa].len, 0);
+	put(pa, "booting\n");
+	assert_string_equal(out, "[a] last words\r\n[a] booting\n");
+}
+
+static void test_end_line_of_holder(void **state)
+{
+	(void)state;
+	holds_line(pa, "login: ");
+	conmux_end_line(&m, pa);
+	assert_string_equal(out, "[a] login: \r\n");
+	assert_int_equal(m.owner, -1);
+	put(pb, "b\n");
+	put(pa, "a\n");
+	/* neither is a continuation: a's line was ended, not cut */
+	assert_string_equal(out, "[a] login: \r\n[b] b\n[a] a\n");
+}
+
+static void test_end_line_after_cut(void **state)
+{
+	(void)state;
+	holds_line(pa, "half");
+	clock_ms += CONMUX_IDLE_MS;
+	put(pb, "b\n");
+	assert_true(m.port[pa].broken);
+	size_t before = out_len;
+	conmux_end_line(&m, pa);
+	assert_int_equal(out_len, before); /* nothing to write */
+	put(pa, "fresh\n");
+	assert_string_equal(out, "[a] half\r\n[b] b\n[a] fresh\n");
+}
+
+static void test_end_line_with_nothing(void **state)
+{
+	(void)state;
+	conmux_end_line(&m, pa);
+	conmux_end_line(&m, 77);
+	assert_int_equal(out_len, 0);
+	assert_int_equal(m.owner, -1);
+	/* a complete line already out: nothing more */
+	put(pa, "done\n");
+	conmux_end_line(&m, pa);
+	assert_string_equal(out, "[a] done\n");
+}
+
+static void test_end_line_while_another_holds(void **state)
+{
+	(void)state;
+	holds_line(pb, "b typing");
+	put(pb, "."); /* b active: a's lines would wait */
+	put(pa, "l1\nl2");
+	assert_string_equal(out, "[b] b typing.");
+	conmux_end_line(&m, pa);
+	assert_string_equal(out, "[b] b typing.\r\n[a] l1\n[a] l2\r\n");
+	put(pb, "!\n");
+	assert_string_equal(out, "[b] b typing.\r\n[a] l1\n[a] l2\r\n[b]+ !\n");
+}
+
+/* ---------------- conmux_room ---------------- */
+
+/* a holds the line and keeps typing; b's bytes wait in its buffer. */
+static void b_blocked(void)
+{
+	holds_line(pa, "$ ");
+	put(pa, "x");
+}
+
+static void test_room_bounds(void **state)
+{
+	(void)state;
+	assert_false(conmux_room(&m, pa, CONMUX_BUF + 1));
+	assert_false(conmux_room(&m, 99, 1));
+	assert_true(conmux_room(&m, pa, CONMUX_BUF));
+	assert_true(conmux_room(&m, pa, 0));
+	/* the holder has room for anything: its bytes go straight out */
+	b_blocked();
+	put_n(pa, 'y', 3);
+	assert_true(conmux_room(&m, pa, CONMUX_BUF));
+	/* b: exactly the free space */
+	put_n(pb, 'B', 505);
+	assert_true(conmux_room(&m, pb, 7));
+	assert_false(conmux_room(&m, pb, 8));
+	assert_true(conmux_putc(&m, pb, 'B'));
+	assert_false(conmux_room(&m, pb, 7));
+	assert_true(conmux_room(&m, pb, 6));
+	/* more than the buffer: never, not even for the holder */
+	assert_false(conmux_room(&m, pb, CONMUX_BUF + 1));
+	assert_false(conmux_room(&m, pa, CONMUX_BUF + 1));
+	assert_int_equal(conmux_take_ready(&m), 0);
+}
+
+static void test_impossible_room_does_not_hold_up_notices(void **state)
+{
+	(void)state;
+	b_blocked();
+	put_n(pb, 'B', 500);
+	/* a request that can never be met, then one that can: the second is told */
+	assert_false(conmux_room(&m, pb, CONMUX_BUF + 1));
+	assert_false(conmux_room(&m, pb, 16));
+	put(pa, "\n");
+	idle_poll();
+	assert_int_equal(m.port[pb].len, 0);
+	assert_int_equal(conmux_take_ready(&m), 1U << pb);
+}
+
+static void test_room_refused_is_told_when_that_much_exists(void **state)
+{
+	(void)state;
+	b_blocked();
+	put(pb, "ab\n");
+	put_n(pb, 'B', 502);
+	assert_int_equal(m.port[pb].len, 505);
+	assert_false(conmux_room(&m, pb, 16)); /* 7 free */
+	/* a's line ends: b's whole line goes, 10 bytes free: not yet enough */
+	put(pa, "\n");
+	conmux_poll(&m);
+	assert_int_equal(m.port[pb].len, 502);
+	assert_int_equal(conmux_take_ready(&m), 0);
+	assert_false(conmux_room(&m, pb, 16));
+	/* b idle: its partial line goes too; now there is room, and b is told, once */
+	idle_poll();
+	assert_int_equal(m.port[pb].len, 0);
+	assert_int_equal(conmux_take_ready(&m), 1U << pb);
+	assert_int_equal(conmux_take_ready(&m), 0);
+	assert_true(conmux_room(&m, pb, 16));
+}
+
+static void test_room_wanted_is_forgotten_once_told(void **state)
+{
+	(void)state;
+	/* told of 16 bytes of room ... */
+	b_blocked();
+	put_n(pb, 'B', 500);
+	assert_false(conmux_room(&m, pb, 16));
+	put(pa, "\n");
+	idle_poll();
+	assert_int_equal(conmux_take_ready(&m), 1U << pb);
+	/* ... a later request for 4 is told as soon as 4 are free, not 16 */
+	b_blocked();
+	put(pb, "ab\n");
+	put_n(pb, 'B', 506);
+	assert_false(conmux_room(&m, pb, 4)); /* 3 free */
+	put(pa, "\n");
+	conmux_poll(&m);
+	assert_int_equal(m.port[pb].len, 506); /* 6 free */
+	assert_int_equal(conmux_take_ready(&m), 1U << pb);
+}
+
+static void test_room_answers_as_putc_would(void **state)
+{
+	(void)state;
+	b_blocked();
+	put_n(pb, 'B', 510);
+	/* the holder falls quiet: b could write now, so room is made rather than refused */
+	clock_ms += CONMUX_IDLE_MS;
+	assert_true(conmux_room(&m, pb, 100));
+	assert_int_equal(m.port[pb].len, 0);
+	assert_int_equal(conmux_take_ready(&m), 0); /* never told "no" */
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup(f, setup)
+	const struct CMUnitTest tests[] = {
+		T(test_continuation_partial_then_whole),
+		T(test_each_cut_gets_one_continuation),
+		T(test_whole_line_waiting_is_not_a_continuation),
+		T(test_line_after_own_partial_starts_fresh),
+		T(test_line_after_own_cut_line_has_no_plus),
+		T(test_line_cuts_another_ports_line),
+		T(test_line_leaves_own_waiting_partial_for_later),
+		T(test_end_line_writes_waiting_partial),
+		T(test_end_line_of_holder),
+		T(test_end_line_after_cut),
+		T(test_end_line_with_nothing),
+		T(test_end_line_while_another_holds),
+		T(test_room_bounds),
+		T(test_impossible_room_does_not_hold_up_notices),
+		T(test_room_refused_is_told_when_that_much_exists),
+		T(test_room_wanted_is_forgotten_once_told),
+		T(test_room_answers_as_putc_would),
+	};
+#undef T
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
