@@ -89,8 +89,10 @@ bool vm_create(struct vm *vm, uint32_t id, const struct manifest *m, const struc
 
 void vm_request_boot(struct vm *vm)
 {
+	spin_lock(&vm->lock);
 	__atomic_store_n(&vm->state, VM_STATE_BOOTING, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&vm->stay_off, false, __ATOMIC_SEQ_CST);
+	vm->stay_off = false;
+	spin_unlock(&vm->lock);
 	pcpu_request(vm->vcpu[0].pcpu, PCPU_REQ_BOOT);
 }
 
@@ -108,22 +110,29 @@ static __attribute__((noreturn)) void vcpu_start(struct vcpu *v)
 	arch_vcpu_run(v);
 }
 
-/* Reset the VM's devices and start vCPU 0 at the kernel; on vCPU 0's CPU. */
-/* A stop asked for while the VM was starting takes effect now. */
-static bool stopped_while_booting(struct vm *vm)
+/*
+ * A stop asked for while the VM was starting takes effect now; otherwise the
+ * VM moves to `next`. State and stay_off change together under vm.lock, so
+ * a stop request cannot slip between the check and the transition.
+ */
+static bool stopped_while_booting(struct vm *vm, enum vm_state next)
 {
-	if (!__atomic_exchange_n(&vm->stay_off, false, __ATOMIC_SEQ_CST))
-		return false;
-	__atomic_store_n(&vm->state, VM_STATE_OFF, __ATOMIC_SEQ_CST);
-	log_line("%s: off (stopped while starting)", vm->name);
-	return true;
+	spin_lock(&vm->lock);
+	bool stop = vm->stay_off;
+	vm->stay_off = false;
+	__atomic_store_n(&vm->state, stop ? VM_STATE_OFF : next, __ATOMIC_SEQ_CST);
+	spin_unlock(&vm->lock);
+	if (stop)
+		log_line("%s: off (stopped while starting)", vm->name);
+	return stop;
 }
 
+/* Reset the VM's devices and start vCPU 0 at the kernel; on vCPU 0's CPU. */
 static void vm_boot(struct vm *vm)
 {
 	uint64_t t0 = hv_now_ms();
 
-	if (stopped_while_booting(vm))
+	if (stopped_while_booting(vm, VM_STATE_BOOTING))
 		return;
 	if (!vm_load_images(vm)) {
 		__atomic_store_n(&vm->state, VM_STATE_FAILED, __ATOMIC_SEQ_CST);
@@ -142,16 +151,15 @@ static void vm_boot(struct vm *vm)
 	vm->panic_match = 0;
 	vm->panic_line = false;
 	vm->panicked = false;
-	if (stopped_while_booting(vm))
-		return;
-	log_line("%s: images loaded and verified in %llu ms; starting", vm->name,
-		 (unsigned long long)(hv_now_ms() - t0));
 	struct vcpu *boot = &vm->vcpu[0];
 	boot->on_entry = vm->cfg->entry;
 	boot->on_context = vm->cfg->dtb.ipa; /* x0 = the device tree */
-	boot->power = VCPU_ON_PENDING;
 	vm->started_at = arch_counter();
-	__atomic_store_n(&vm->state, VM_STATE_RUNNING, __ATOMIC_SEQ_CST);
+	if (stopped_while_booting(vm, VM_STATE_RUNNING))
+		return;
+	boot->power = VCPU_ON_PENDING; /* nothing else runs in the VM yet */
+	log_line("%s: images loaded and verified in %llu ms; starting", vm->name,
+		 (unsigned long long)(hv_now_ms() - t0));
 	vcpu_start(boot);
 }
 
@@ -205,16 +213,19 @@ void vm_check_board_off(void)
 /* The last CPU of a stopping VM to park finishes the stop. */
 static void vm_stopped(struct vm *vm)
 {
-	if (__atomic_exchange_n(&vm->stay_off, false, __ATOMIC_SEQ_CST))
-		vm->restart_after_stop = false;
 	conmux_end_line(&hv_conmux, vm->console_port); /* its last words stay on a line of their own */
-	if (vm->restart_after_stop) {
+	spin_lock(&vm->lock);
+	bool restart = vm->restart_after_stop && !vm->stay_off;
+	vm->stay_off = false;
+	if (restart)
 		vm->restart_count++;
+	__atomic_store_n(&vm->state, restart ? VM_STATE_BOOTING : VM_STATE_OFF, __ATOMIC_SEQ_CST);
+	spin_unlock(&vm->lock);
+	if (restart) {
 		log_line("%s: restarting (restart %u)", vm->name, vm->restart_count);
-		vm_request_boot(vm);
+		pcpu_request(vm->vcpu[0].pcpu, PCPU_REQ_BOOT);
 		return;
 	}
-	__atomic_store_n(&vm->state, VM_STATE_OFF, __ATOMIC_SEQ_CST);
 	struct vcpu_stats t = { 0 };
 	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
 		t.traps += vm->vcpu[i].stats.traps;
@@ -244,20 +255,23 @@ static void park(struct pcpu *p)
 		vm_stopped(vm);
 }
 
-void vm_stop(struct vm *vm, enum vm_stop_reason reason, const char *why)
+/* RUNNING -> STOPPING; called with vm.lock held. False if not running. */
+static bool begin_stop(struct vm *vm, enum vm_stop_reason reason)
 {
-	spin_lock(&vm->lock);
-	if (vm->state != VM_STATE_RUNNING) {
-		spin_unlock(&vm->lock);
-		return; /* already stopping, off or failed */
-	}
-	vm->state = VM_STATE_STOPPING;
+	if (vm->state != VM_STATE_RUNNING)
+		return false; /* already stopping, off or failed */
+	__atomic_store_n(&vm->state, VM_STATE_STOPPING, __ATOMIC_SEQ_CST);
 	vm->stop_reason = reason;
 	vm->restart_after_stop = reason == VM_STOP_RESET || reason == VM_STOP_CONSOLE_RESTART ||
 				 ((reason == VM_STOP_CRASH || reason == VM_STOP_WATCHDOG) &&
 				  vm->cfg->on_crash == VM_ON_CRASH_RESTART);
 	__atomic_store_n(&vm_parked[vm->id], 0, __ATOMIC_SEQ_CST);
-	spin_unlock(&vm->lock);
+	return true;
+}
+
+/* Tell the VM's CPUs to park (after begin_stop, without the lock). */
+static void park_all(struct vm *vm, enum vm_stop_reason reason, const char *why)
+{
 	log_line("%s: %s", vm->name, why);
 	if ((reason == VM_STOP_CRASH || reason == VM_STOP_WATCHDOG) &&
 	    vm->cfg->on_crash == VM_ON_CRASH_HALT_BOARD) {
@@ -268,17 +282,28 @@ void vm_stop(struct vm *vm, enum vm_stop_reason reason, const char *why)
 		pcpu_request(vm->vcpu[i].pcpu, PCPU_REQ_PARK);
 }
 
+void vm_stop(struct vm *vm, enum vm_stop_reason reason, const char *why)
+{
+	spin_lock(&vm->lock);
+	bool stopping = begin_stop(vm, reason);
+	spin_unlock(&vm->lock);
+	if (stopping)
+		park_all(vm, reason, why);
+}
+
 void vm_request_stop(struct vm *vm, enum vm_stop_reason reason, const char *why)
 {
-	uint32_t state = __atomic_load_n(&vm->state, __ATOMIC_SEQ_CST);
-
-	if (state == VM_STATE_BOOTING || state == VM_STATE_STOPPING) {
-		/* starting or restarting: it stays off once that step is done */
-		__atomic_store_n(&vm->stay_off, true, __ATOMIC_SEQ_CST);
+	spin_lock(&vm->lock);
+	uint32_t state = vm->state;
+	bool starting = state == VM_STATE_BOOTING || state == VM_STATE_STOPPING;
+	if (starting)
+		vm->stay_off = true; /* starting or restarting: off once that step is done */
+	bool stopping = !starting && begin_stop(vm, reason);
+	spin_unlock(&vm->lock);
+	if (starting)
 		log_line("%s: %s; it stops as soon as it can", vm->name, why);
-		return;
-	}
-	vm_stop(vm, reason, why);
+	else if (stopping)
+		park_all(vm, reason, why);
 }
 
 void vm_crashed(struct vm *vm, enum vm_stop_reason reason, const char *why)
