@@ -57,5 +57,6 @@ void irqs_off(void);
 
 void run_matrix(void);
 void run_reset_loop(void);
+void run_bench(void);
 
 #endif

@@ -35,6 +35,8 @@ void fvtest_main(const void *dtb)
 	print("FVTEST booted, bootargs \"%s\"\n", args);
 	if (has_word(args, "fvtest.mode=reset-loop"))
 		run_reset_loop();
+	else if (has_word(args, "fvtest.mode=bench"))
+		run_bench();
 	else if (has_word(args, "fvtest.mode=matrix")) {
 		/* Wait for the go from whoever drives the test (the other VM must be up). */
 		print("FVTEST ready: type g to start\n");
