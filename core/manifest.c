@@ -256,7 +256,7 @@ static void check_vm_memory(const struct manifest *m, uint32_t i, const char *wh
 			diag_error(d, where, "memory", "region [0x%llx, 0x%llx] overlaps the hypervisor's RAM [0x%llx, 0x%llx]",
 				   pa, pa + size - 1, (unsigned long long)m->hv.ram_base,
 				   (unsigned long long)(m->hv.ram_base + m->hv.ram_size - 1));
-		if (ipa + size > (1ULL << FV_IPA_BITS))
+		if (size > (1ULL << FV_IPA_BITS) || ipa > (1ULL << FV_IPA_BITS) - size) /* ipa + size may wrap to 0 */
 			diag_error(d, where, "guest-address", "region at guest address 0x%llx ends beyond the %u-bit guest address space",
 				   ipa, FV_IPA_BITS);
 		if (ipa < PLAT_MMIO_LOW_END)
