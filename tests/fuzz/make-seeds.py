@@ -190,6 +190,9 @@ REGRESSIONS = {
     ("fuzz_vwdt", "regress-late-look"):
         "81003fa202ffc1000c1eff542a5481203fa202ff000cc11e83ff542a547b640000003d523cffa2a23fbd02000cc11eff"
         "5254ff547b64bc7dccbd523cc1ccbd",
+    # manifest: a RAM region ending at 2^64 passed the 39-bit guest address check (ipa + size wrapped)
+    ("fuzz_manifest", "regress-ipa-wrap"):
+        "020111111111111111ff0000000000000015be6159",
     # fvimage: a property name offset outside the strings block crashed config_read (c2d7ed8)
     ("fuzz_config", "regress-name-offset.dtb"):
         "d00dfeed0000019400000038000001600000002800000011000000100000000000000034000001280000000000000000"
