@@ -96,37 +96,67 @@ void vgic_spi_declare(struct vm *vm, uint32_t intid, bool hw, bool edge)
  * registers. The dirty mark lets every other guest entry skip the scan of
  * all interrupts (called with the vgic lock held).
  */
+static uint32_t deferred_kicks[FV_MAX_CPUS]; /* per CPU: whom to kick after unlocking */
+
+static void kick_later(uint32_t pcpu)
+{
+	pcpu_post(pcpu, PCPU_REQ_FLUSH);
+	deferred_kicks[arch_cpu_index()] |= 1U << pcpu;
+}
+
 void vgic_kick_target(struct vm *vm, struct virq *irq)
 {
 	if (irq->target >= vm->vcpu_count)
 		return;
-	vm->vcpu[irq->target].vgic.dirty = true;
-	pcpu_request(vm->vcpu[irq->target].pcpu, PCPU_REQ_FLUSH);
+	__atomic_store_n(&vm->vcpu[irq->target].vgic.dirty, true, __ATOMIC_RELEASE);
+	kick_later(vm->vcpu[irq->target].pcpu);
 }
 
 void vgic_kick_all(struct vm *vm)
 {
 	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
-		vm->vcpu[i].vgic.dirty = true;
-		pcpu_request(vm->vcpu[i].pcpu, PCPU_REQ_FLUSH);
+		__atomic_store_n(&vm->vcpu[i].vgic.dirty, true, __ATOMIC_RELEASE);
+		kick_later(vm->vcpu[i].pcpu);
 	}
+}
+
+void vgic_lock(struct vm *vm)
+{
+	spin_lock(&vm->vgic.lock);
+}
+
+/* Drop the vGIC lock, then send the kicks decided under it. */
+void vgic_unlock(struct vm *vm)
+{
+	uint32_t cpu = arch_cpu_index();
+
+	spin_unlock(&vm->vgic.lock);
+	uint32_t mask = deferred_kicks[cpu];
+	deferred_kicks[cpu] = 0;
+	if (mask)
+		pcpu_kick_mask(mask);
 }
 
 void vgic_inject(struct vm *vm, struct vcpu *v, uint32_t intid)
 {
-	spin_lock(&vm->vgic.lock);
+	vgic_lock(vm);
 	struct virq *irq = vgic_lookup(vm, v, intid);
 	if (irq && irq->exists) {
 		irq->pending = true;
 		vgic_kick_target(vm, irq);
 	}
-	spin_unlock(&vm->vgic.lock);
+	vgic_unlock(vm);
 }
 
 void vgic_set_level(struct vm *vm, uint32_t intid, bool level)
 {
-	spin_lock(&vm->vgic.lock);
 	struct virq *irq = vgic_lookup(vm, NULL, intid);
+
+	/* The line did not move: nothing to do, and no lock to take. A line's
+	 * level only ever changes here, under its device model's own lock. */
+	if (!irq || __atomic_load_n(&irq->level, __ATOMIC_RELAXED) == level)
+		return;
+	vgic_lock(vm);
 	if (irq && irq->exists && !irq->hw && irq->level != level) {
 		irq->level = level;
 		if (!irq->edge) {
@@ -138,22 +168,22 @@ void vgic_set_level(struct vm *vm, uint32_t intid, bool level)
 			vgic_kick_target(vm, irq);
 		}
 	}
-	spin_unlock(&vm->vgic.lock);
+	vgic_unlock(vm);
 }
 
 void vgic_inject_hw(struct vcpu *v, uint32_t intid)
 {
 	struct vm *vm = v->vm;
 
-	spin_lock(&vm->vgic.lock);
+	vgic_lock(vm);
 	struct virq *irq = vgic_lookup(vm, v, intid);
 	if (irq && irq->exists && irq->hw) {
 		irq->pending = true;
 		vgic_kick_target(vm, irq);
-		spin_unlock(&vm->vgic.lock);
+		vgic_unlock(vm);
 		return;
 	}
-	spin_unlock(&vm->vgic.lock);
+	vgic_unlock(vm);
 	/* not ours to deliver: finish it so it cannot block the board */
 	arch_irq_clear_active(intid, v->pcpu);
 }
@@ -200,33 +230,51 @@ static uint64_t lr_encode(const struct virq *irq, uint32_t intid)
 	return lr;
 }
 
-static void lr_free(struct vcpu *v, uint32_t n, struct virq *irq)
+/*
+ * The list registers as this CPU will leave them: read before the vGIC lock
+ * is taken, decided under it, written after it is dropped. Only this CPU
+ * ever touches its list registers, and the GIC's system registers can be
+ * slow (an emulator serialises them), so the lock is never held across them.
+ */
+struct lr_plan {
+	uint64_t lr[VGIC_MAX_LRS];
+	uint32_t write; /* bitmap of LRs to write back */
+	bool underflow;
+};
+
+static void plan_write(struct lr_plan *p, uint32_t n, uint64_t value)
 {
-	arch_lr_write(n, 0);
+	p->lr[n] = value;
+	p->write |= 1U << n;
+}
+
+static void lr_free(struct vcpu *v, struct lr_plan *p, uint32_t n, struct virq *irq)
+{
+	plan_write(p, n, 0);
 	v->vgic.lr_used &= ~(1U << n);
 	irq->in_lr = false;
 }
 
-static void sync_lrs(struct vcpu *v)
+static void sync_lrs(struct vcpu *v, struct lr_plan *p)
 {
 	struct vm *vm = v->vm;
 
 	for (uint32_t n = 0; n < VGIC_MAX_LRS; n++) {
 		if (!(v->vgic.lr_used & (1U << n)))
 			continue;
-		uint64_t lr = arch_lr_read(n);
+		uint64_t lr = p->lr[n];
 		struct virq *irq = vgic_lookup(vm, v, v->vgic.lr_intid[n]);
 		uint64_t state = lr & LR_STATE_MASK;
 		irq->active = state & LR_STATE_ACTIVE;
 		if (state == 0) {
-			lr_free(v, n, irq);
+			lr_free(v, p, n, irq);
 			if (!irq->edge && !irq->hw && irq->level)
 				irq->pending = true;
 			v->vgic.dirty = true; /* a free LR, maybe a re-pended line */
 		} else if (state == LR_STATE_PENDING && !irq->hw &&
 			   ((!irq->edge && !irq->level) || !irq->enabled || irq->target != v->index)) {
 			/* not yet acknowledged but withdrawn, disabled or moved: take it back */
-			lr_free(v, n, irq);
+			lr_free(v, p, n, irq);
 			irq->pending = irq->edge || irq->level;
 			if (irq->pending)
 				vgic_kick_target(vm, irq);
@@ -235,12 +283,13 @@ static void sync_lrs(struct vcpu *v)
 	}
 }
 
-static void flush_lrs(struct vcpu *v)
+static void flush_lrs(struct vcpu *v, struct lr_plan *p)
 {
 	struct vm *vm = v->vm;
 	uint32_t lr_count = arch_lr_count();
 	bool more = false;
 
+	p->underflow = false;
 	if (!v->vgic.dirty)
 		return; /* nothing changed that could need delivering */
 	/* A new edge for an interrupt the guest is still handling: active and pending. */
@@ -248,12 +297,9 @@ static void flush_lrs(struct vcpu *v)
 		if (!(v->vgic.lr_used & (1U << n)))
 			continue;
 		struct virq *irq = vgic_lookup(vm, v, v->vgic.lr_intid[n]);
-		if (irq->pending && irq->edge) {
-			uint64_t lr = arch_lr_read(n);
-			if (!irq->hw) /* HW interrupts cannot be active and pending in an LR */
-				arch_lr_write(n, lr | LR_STATE_PENDING);
-			if (!irq->hw)
-				irq->pending = false;
+		if (irq->pending && irq->edge && !irq->hw) { /* HW ones cannot be active and pending in an LR */
+			plan_write(p, n, p->lr[n] | LR_STATE_PENDING);
+			irq->pending = false;
 		}
 	}
 	for (;;) {
@@ -278,7 +324,7 @@ static void flush_lrs(struct vcpu *v)
 			more = true;
 			break;
 		}
-		arch_lr_write(free_lr, lr_encode(best, best_id));
+		plan_write(p, free_lr, lr_encode(best, best_id));
 		v->vgic.lr_used |= 1U << free_lr;
 		v->vgic.lr_intid[free_lr] = (uint16_t)best_id;
 		best->in_lr = true;
@@ -286,29 +332,60 @@ static void flush_lrs(struct vcpu *v)
 		best->pending = false;
 	}
 	v->vgic.dirty = more;
-	arch_vgic_underflow_irq(more);
+	p->underflow = more;
+}
+
+/*
+ * Nothing to do: no list register changed since the last flush (the guest
+ * has not acknowledged or finished anything) and no other CPU marked this
+ * vCPU dirty. This is most guest entries, and it takes no lock: a CPU that
+ * marks us dirty kicks us afterwards, so we look again.
+ */
+static bool unchanged(const struct vcpu *v, const struct lr_plan *p)
+{
+	if (__atomic_load_n(&v->vgic.dirty, __ATOMIC_ACQUIRE))
+		return false;
+	for (uint32_t n = 0; n < VGIC_MAX_LRS; n++)
+		if ((v->vgic.lr_used & (1U << n)) && p->lr[n] != v->vgic.lr_seen[n])
+			return false;
+	return true;
 }
 
 void vgic_sync_flush(struct vcpu *v)
 {
-	spin_lock(&v->vm->vgic.lock);
-	sync_lrs(v);
-	flush_lrs(v);
-	spin_unlock(&v->vm->vgic.lock);
+	struct lr_plan p = { .write = 0 };
+
+	for (uint32_t n = 0; n < VGIC_MAX_LRS; n++)
+		if (v->vgic.lr_used & (1U << n))
+			p.lr[n] = arch_lr_read(n);
+	if (unchanged(v, &p))
+		return;
+	vgic_lock(v->vm);
+	sync_lrs(v, &p);
+	flush_lrs(v, &p);
+	vgic_unlock(v->vm);
+	for (uint32_t n = 0; n < VGIC_MAX_LRS; n++) {
+		if (p.write & (1U << n))
+			arch_lr_write(n, p.lr[n]);
+		v->vgic.lr_seen[n] = p.lr[n];
+	}
+	arch_vgic_underflow_irq(p.underflow);
 }
 
 void vgic_vcpu_release(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 
-	spin_lock(&vm->vgic.lock);
+	vgic_lock(vm);
 	for (uint32_t n = 0; n < VGIC_MAX_LRS; n++) {
 		if (!(v->vgic.lr_used & (1U << n)))
 			continue;
 		struct virq *irq = vgic_lookup(vm, v, v->vgic.lr_intid[n]);
 		if (irq->hw)
 			arch_irq_clear_active(irq->pintid, v->pcpu);
-		lr_free(v, n, irq);
+		arch_lr_write(n, 0);
+		v->vgic.lr_used &= ~(1U << n);
+		irq->in_lr = false;
 	}
 	/* Hardware interrupts acknowledged but never delivered stay active: end them. */
 	for (uint32_t id = 0; id < VGIC_PRIVATE_IRQS; id++) {
@@ -316,6 +393,6 @@ void vgic_vcpu_release(struct vcpu *v)
 		if (irq->hw && irq->pending)
 			arch_irq_clear_active(irq->pintid, v->pcpu);
 	}
-	spin_unlock(&vm->vgic.lock);
+	vgic_unlock(vm);
 	arch_vgic_reset();
 }

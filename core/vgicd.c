@@ -94,7 +94,7 @@ bool vgicd_read(struct vm *vm, uint64_t off, unsigned int width, uint64_t *value
 	if (off % width)
 		return false;
 	*value = 0;
-	spin_lock(&vm->vgic.lock);
+	vgic_lock(vm);
 	if (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR_END) {
 		if (width != 1 && width != 4)
 			ok = false;
@@ -128,7 +128,7 @@ bool vgicd_read(struct vm *vm, uint64_t off, unsigned int width, uint64_t *value
 	} else if (off >= GICD_ID_START) {
 		*value = vgic_id_reg(off);
 	} /* else reserved or not implemented (TYPER2, STATUSR, SGIR, NSACR...): RAZ */
-	spin_unlock(&vm->vgic.lock);
+	vgic_unlock(vm);
 	return ok;
 }
 
@@ -140,7 +140,7 @@ bool vgicd_write(struct vm *vm, uint64_t off, unsigned int width, uint64_t value
 
 	if (off % width)
 		return false;
-	spin_lock(&vm->vgic.lock);
+	vgic_lock(vm);
 	if (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR_END) {
 		if (width != 1 && width != 4)
 			ok = false;
@@ -181,6 +181,6 @@ bool vgicd_write(struct vm *vm, uint64_t off, unsigned int width, uint64_t value
 		vm->vgic.enable_grp1 = value & CTLR_ENABLE_GRP1;
 		vgic_kick_all(vm);
 	} /* else read-only, reserved or not implemented: WI */
-	spin_unlock(&vm->vgic.lock);
+	vgic_unlock(vm);
 	return ok;
 }

@@ -116,12 +116,12 @@ bool vgicr_read(struct vm *vm, uint32_t vcpu, uint64_t off, unsigned int width, 
 		return false;
 	struct vcpu *v = &vm->vcpu[vcpu];
 	*value = 0;
-	spin_lock(&vm->vgic.lock);
+	vgic_lock(vm);
 	if (off < GICR_FRAME)
 		ok = rd_read(vm, v, off, width, value);
 	else
 		ok = sgi_read(vm, v, off - GICR_FRAME, width, value);
-	spin_unlock(&vm->vgic.lock);
+	vgic_unlock(vm);
 	return ok;
 }
 
@@ -153,7 +153,7 @@ bool vgicr_write(struct vm *vm, uint32_t vcpu, uint64_t off, unsigned int width,
 	if (vcpu >= vm->vcpu_count || off % width)
 		return false;
 	struct vcpu *v = &vm->vcpu[vcpu];
-	spin_lock(&vm->vgic.lock);
+	vgic_lock(vm);
 	if (off < GICR_FRAME) {
 		if (width != 4 && !(width == 8 && off == GICR_TYPER))
 			ok = false;
@@ -163,6 +163,6 @@ bool vgicr_write(struct vm *vm, uint32_t vcpu, uint64_t off, unsigned int width,
 	} else {
 		ok = sgi_write(vm, v, off - GICR_FRAME, width, value);
 	}
-	spin_unlock(&vm->vgic.lock);
+	vgic_unlock(vm);
 	return ok;
 }

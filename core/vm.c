@@ -29,13 +29,27 @@ struct pcpu *pcpu_this(void)
 	return &pcpus[arch_cpu_index()];
 }
 
+void pcpu_post(uint32_t cpu, uint32_t req)
+{
+	if (cpu < FV_MAX_CPUS)
+		__atomic_fetch_or(&pcpus[cpu].requests, req, __ATOMIC_SEQ_CST);
+}
+
+void pcpu_kick_mask(uint32_t mask)
+{
+	uint32_t self = arch_cpu_index();
+
+	for (uint32_t cpu = 0; cpu < FV_MAX_CPUS; cpu++)
+		if ((mask & (1U << cpu)) && cpu != self)
+			arch_kick_cpu(cpu);
+}
+
 void pcpu_request(uint32_t cpu, uint32_t req)
 {
 	if (cpu >= FV_MAX_CPUS)
 		return;
-	__atomic_fetch_or(&pcpus[cpu].requests, req, __ATOMIC_SEQ_CST);
-	if (cpu != arch_cpu_index())
-		arch_kick_cpu(cpu);
+	pcpu_post(cpu, req);
+	pcpu_kick_mask(1U << cpu);
 }
 
 struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint64_t mpidr)

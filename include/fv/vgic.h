@@ -43,6 +43,7 @@ struct virq {
 struct vgic_cpu {
 	struct virq priv[VGIC_PRIVATE_IRQS]; /* SGIs and PPIs of this vCPU */
 	uint16_t lr_intid[VGIC_MAX_LRS];
+	uint64_t lr_seen[VGIC_MAX_LRS]; /* each used LR as last written or read */
 	uint32_t lr_used; /* bitmap of list registers this vCPU uses */
 	bool sleep;       /* GICR_WAKER.ProcessorSleep */
 	bool dirty;       /* something it may have to deliver changed since the last flush */
@@ -87,6 +88,9 @@ bool vgicr_write(struct vm *vm, uint32_t vcpu, uint64_t offset, unsigned int wid
 struct virq *vgic_lookup(struct vm *vm, struct vcpu *v, uint32_t intid);
 void vgic_kick_target(struct vm *vm, struct virq *irq);
 void vgic_kick_all(struct vm *vm);
+/* The VM's vGIC lock; unlocking sends the kicks decided while it was held. */
+void vgic_lock(struct vm *vm);
+void vgic_unlock(struct vm *vm);
 uint32_t vgic_route_target(struct vm *vm, uint64_t route);
 
 #endif

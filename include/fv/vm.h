@@ -130,6 +130,10 @@ void vm_crashed(struct vm *vm, enum vm_stop_reason reason, const char *why);
 /* Handle a CPU's requests; called with the CPU's vCPU trap frame or from idle. */
 void pcpu_handle_requests(struct pcpu *p);
 void pcpu_request(uint32_t pcpu, uint32_t req);
+/* The two halves of a request: post the bits now, kick the CPUs later
+ * (a kick may be slow; it is never sent with a lock held). */
+void pcpu_post(uint32_t pcpu, uint32_t req);
+void pcpu_kick_mask(uint32_t mask);
 struct pcpu *pcpu_this(void);
 /* Called on every return to the guest. */
 void vm_before_entry(struct vcpu *v);
