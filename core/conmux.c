@@ -160,6 +160,8 @@ bool conmux_putc(struct conmux *m, uint32_t pi, uint8_t c)
 		break_line(m); /* a whole buffer on one line: let the others speak */
 		flush(m, now);
 	}
+	if (m->owner != (int)pi && p->len == CONMUX_BUF)
+		flush(m, now); /* a full buffer may go out now, and leave this port holding the line */
 	if (m->owner == (int)pi) {
 		put(m, (const char *)&c, 1);
 		p->bytes_out++;
@@ -167,8 +169,6 @@ bool conmux_putc(struct conmux *m, uint32_t pi, uint8_t c)
 		if (c == '\n')
 			m->owner = NO_OWNER;
 	} else {
-		if (p->len == CONMUX_BUF)
-			flush(m, now);
 		if (p->len == CONMUX_BUF) {
 			told_full(m, pi);
 			ok = false;
