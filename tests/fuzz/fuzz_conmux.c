@@ -96,18 +96,22 @@ static void put_bytes(struct model *md, struct fuzz_in *in)
 	}
 }
 
-/* Many copies of one byte: reaches a full buffer (backpressure) in one step. */
+/*
+ * Many copies of one byte: reaches a full buffer (backpressure) in one step.
+ * Politely (asking conmux_can_put first) or blindly, as vpl011 writes.
+ */
 static void burst(struct model *md, struct fuzz_in *in)
 {
 	uint32_t port = 1 + fuzz_below(in, mux.port_count - 1);
 	uint8_t b = fuzz_u8(in);
 	uint32_t count = fuzz_u16(in) % (2 * CONMUX_BUF);
+	bool polite = count & 1;
 
 	for (uint32_t i = 0; i < count; i++) {
-		bool could = conmux_can_put(&mux, port);
+		bool could = polite && conmux_can_put(&mux, port);
 		bool ok = conmux_putc(&mux, port, b);
 		FUZZ_CHECK(!could || ok, "port %u was allowed to put but refused", port);
-		if (!could || !ok)
+		if ((polite && !could) || !ok)
 			told_full(md, port, 1);
 		if (!ok)
 			break;

@@ -175,6 +175,10 @@ REGRESSIONS = {
     ("fuzz_conmux", "regress-stale-ready"):
         "ff02c2c26e3d3d3dc23d3d3d3d3d3d3d3d3d3d3d6e002f68ffffffb46e0a6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f6f"
         "6f6f6f6f6f6f6f6f6f696f6eb96e5d096e6e0d61060d6106b2017033010055bcb7c79ded02b3744148",
+    # conmux: a byte written into a full buffer whose flush left the port holding the line was buffered
+    ("fuzz_conmux", "regress-owner-buffer"):
+        "ff02c2c26e3d343cc23d3d3dc2c26e3d343cc23d3d3d0000020b0000020b000070310700ff02c2c26e3d343dc2ffffff"
+        "ffc23d3d3dc2c26e3d3370354e553138636a7178454c535a3661686f76434a5158345f3d3d6e3d002e",
     # psci: AFFINITY_INFO_32 refused stale upper bits of its level argument (56a6efc)
     ("fuzz_psci", "regress-affinity32"):
         "3f0000556a4f6cfec06565113fdb0aff880adb0a0a",
