@@ -11,6 +11,7 @@ changes makes these ordinary inputs. The regression inputs are the ones the
 fuzzers found, kept here as hex: each fails on the code before its fix.
 """
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -57,8 +58,16 @@ def dtb_seeds():
                             "virt,virtualization=on,secure=off,gic-version=3,dumpdtb=" + raw,
                             "-cpu", "cortex-a57", "-smp", "4", "-m", "2G", "-nic", "none",
                             "-display", "none"], check=True, capture_output=True)
-            # QEMU pads its tree to 1 MiB: dtc writes it back packed (about 8 KiB)
-            subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dtb", "-o", out, raw], check=True)
+            # QEMU pads its tree to 1 MiB and puts random seeds in /chosen: dtc writes it
+            # back packed (about 8 KiB), with the seeds zeroed so the seed is the same every time
+            dts = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", raw], check=True,
+                                 capture_output=True, text=True).stdout
+            dts = re.sub(r"((?:rng|kaslr)-seed = <)([^>]*)>",
+                         lambda m: m.group(1) + " ".join("0x0" for _ in m.group(2).split()) + ">", dts)
+            src = os.path.join(tmp, "virt.dts")
+            with open(src, "w") as f:
+                f.write(dts)
+            dtc(src, out)
             write("fuzz_dtb", "qemu-virt.dtb", open(out, "rb").read())
         else:
             print("make-seeds: no qemu-system-aarch64: fuzz_dtb gets no QEMU virt tree", file=sys.stderr)
