@@ -336,39 +336,35 @@ static void flush_lrs(struct vcpu *v, struct lr_plan *p)
 }
 
 /*
- * Nothing to do: no list register changed since the last flush (the guest
- * has not acknowledged or finished anything) and no other CPU marked this
- * vCPU dirty. This is most guest entries, and it takes no lock: a CPU that
- * marks us dirty kicks us afterwards, so we look again.
+ * Nothing to do: no interrupt this vCPU holds has left its list register
+ * (the guest finished nothing) and no other CPU marked the vCPU dirty. This
+ * is most guest entries: one read of ICH_ELRSR_EL2 and no lock (a CPU that
+ * marks us dirty kicks us afterwards, so we look again). An interrupt the
+ * guest acknowledged but has not finished needs nothing from us yet.
  */
-static bool unchanged(const struct vcpu *v, const struct lr_plan *p)
+static bool unchanged(const struct vcpu *v)
 {
 	if (__atomic_load_n(&v->vgic.dirty, __ATOMIC_ACQUIRE))
 		return false;
-	for (uint32_t n = 0; n < VGIC_MAX_LRS; n++)
-		if ((v->vgic.lr_used & (1U << n)) && p->lr[n] != v->vgic.lr_seen[n])
-			return false;
-	return true;
+	return !v->vgic.lr_used || !(arch_lr_empty() & v->vgic.lr_used);
 }
 
 void vgic_sync_flush(struct vcpu *v)
 {
 	struct lr_plan p = { .write = 0 };
 
+	if (unchanged(v))
+		return;
 	for (uint32_t n = 0; n < VGIC_MAX_LRS; n++)
 		if (v->vgic.lr_used & (1U << n))
 			p.lr[n] = arch_lr_read(n);
-	if (unchanged(v, &p))
-		return;
 	vgic_lock(v->vm);
 	sync_lrs(v, &p);
 	flush_lrs(v, &p);
 	vgic_unlock(v->vm);
-	for (uint32_t n = 0; n < VGIC_MAX_LRS; n++) {
+	for (uint32_t n = 0; n < VGIC_MAX_LRS; n++)
 		if (p.write & (1U << n))
 			arch_lr_write(n, p.lr[n]);
-		v->vgic.lr_seen[n] = p.lr[n];
-	}
 	arch_vgic_underflow_irq(p.underflow);
 }
 

@@ -47,6 +47,7 @@
 
 static uintptr_t rd_base[FV_MAX_CPUS]; /* each CPU's redistributor */
 static uint32_t lr_count;
+static uint64_t ich_hcr[FV_MAX_CPUS]; /* ICH_HCR_EL2 as last written: no read to change it */
 
 static void gicd_wait_rwp(void)
 {
@@ -117,6 +118,7 @@ void arch_gic_cpu_init(uint32_t cpu)
 	write_icc_igrpen1_el1(1);
 	lr_count = (uint32_t)(read_ich_vtr_el2() & 0x1f) + 1;
 	write_ich_vmcr_el2(0);
+	ich_hcr[cpu] = ICH_HCR_EN;
 	write_ich_hcr_el2(ICH_HCR_EN);
 	isb();
 }
@@ -220,15 +222,25 @@ void arch_lr_write(uint32_t n, uint64_t value)
 	write_ich_lr(n, value);
 }
 
-void arch_vgic_underflow_irq(bool enable)
+static void set_ich_hcr(uint64_t value)
 {
-	uint64_t hcr = read_ich_hcr_el2();
-	uint64_t want = enable ? hcr | ICH_HCR_UIE : hcr & ~(uint64_t)ICH_HCR_UIE;
+	uint32_t cpu = arch_cpu_index();
 
-	if (want != hcr)
-		write_ich_hcr_el2(want);
+	if (ich_hcr[cpu] == value)
+		return;
+	ich_hcr[cpu] = value;
+	write_ich_hcr_el2(value);
 }
 
+void arch_vgic_underflow_irq(bool enable)
+{
+	set_ich_hcr(enable ? ICH_HCR_EN | ICH_HCR_UIE : ICH_HCR_EN);
+}
+
+uint32_t arch_lr_empty(void)
+{
+	return (uint32_t)read_ich_elrsr_el2();
+}
 void arch_vgic_reset(void)
 {
 	for (uint32_t n = 0; n < arch_lr_count(); n++)
@@ -236,6 +248,7 @@ void arch_vgic_reset(void)
 	write_ich_ap0r0_el2(0);
 	write_ich_ap1r0_el2(0);
 	write_ich_vmcr_el2(0);
+	ich_hcr[arch_cpu_index()] = ICH_HCR_EN;
 	write_ich_hcr_el2(ICH_HCR_EN);
 	isb();
 }

@@ -128,6 +128,16 @@ void arch_lr_write(uint32_t n, uint64_t v)
 		fake.lr[fake.cpu][n] = v;
 }
 void arch_vgic_underflow_irq(bool enable) { fake.underflow[fake.cpu] = enable; }
+
+uint32_t arch_lr_empty(void)
+{
+	uint32_t empty = 0;
+
+	for (uint32_t n = 0; n < VGIC_MAX_LRS; n++)
+		if (!(fake.lr[fake.cpu][n] & LR_STATE_MASK))
+			empty |= 1U << n;
+	return empty;
+}
 void arch_vgic_reset(void)
 {
 	memset(fake.lr[fake.cpu], 0, sizeof(fake.lr[fake.cpu]));

@@ -41,6 +41,8 @@ uint64_t arch_lr_read(uint32_t n);
 void arch_lr_write(uint32_t n, uint64_t value);
 /* Request a maintenance interrupt when at most one LR holds an interrupt. */
 void arch_vgic_underflow_irq(bool enable);
+/* Bitmap of list registers holding no interrupt (ICH_ELRSR_EL2). */
+uint32_t arch_lr_empty(void);
 /* Reset the virtual CPU interface (LRs, active priorities, VMCR). */
 void arch_vgic_reset(void);
 

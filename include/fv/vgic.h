@@ -43,7 +43,6 @@ struct virq {
 struct vgic_cpu {
 	struct virq priv[VGIC_PRIVATE_IRQS]; /* SGIs and PPIs of this vCPU */
 	uint16_t lr_intid[VGIC_MAX_LRS];
-	uint64_t lr_seen[VGIC_MAX_LRS]; /* each used LR as last written or read */
 	uint32_t lr_used; /* bitmap of list registers this vCPU uses */
 	bool sleep;       /* GICR_WAKER.ProcessorSleep */
 	bool dirty;       /* something it may have to deliver changed since the last flush */

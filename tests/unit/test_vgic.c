@@ -133,11 +133,17 @@ static void test_inject_reaches_a_list_register(void **state)
 	assert_false(fake.underflow[v->pcpu]);
 	/* the other vCPU's list registers are untouched */
 	assert_int_equal(lrs_in_use(&vm0->vcpu[1]), 0);
-	/* the guest acknowledges and completes it: the list register is free again */
+	/* the guest acknowledges it: an entry with nothing else to do leaves the
+	 * list register alone (and takes no lock); the next full sync sees it active */
 	guest_set(v, 1, ST_ACTIVE);
+	entry(v);
+	assert_int_equal(lr_state(v, n), ST_ACTIVE);
+	assert_true(v->vgic.priv[1].in_lr);
+	v->vgic.dirty = true;
 	entry(v);
 	assert_true(v->vgic.priv[1].active);
 	assert_int_equal(lr_state(v, n), ST_ACTIVE);
+	/* ... and completes it: the list register is free again */
 	guest_set(v, 1, 0);
 	entry(v);
 	assert_false(v->vgic.priv[1].in_lr);
