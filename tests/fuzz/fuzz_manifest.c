@@ -428,6 +428,8 @@ static bool validate(const struct manifest *m, uint64_t flash_bytes, struct test
 	/* every report is "where: prop: what" with a where and a what */
 	for (const char *line = d->text; *line;) {
 		const char *end = strchr(line, '\n');
+		if (!end && strlen(d->text) == sizeof(d->text) - 1)
+			break; /* the test bed keeps 8 KiB of messages: the last one was cut short */
 		FUZZ_CHECK(end && line[0] != ':' && end[-1] != ' ', "a report without a place or a reason: \"%.*s\"",
 			   end ? (int)(end - line) : 40, line);
 		line = end + 1;
