@@ -163,7 +163,7 @@ static void maintenance(void)
 	struct vcpu *v = pcpu_this()->vcpu;
 
 	if (v && __atomic_load_n(&v->power, __ATOMIC_ACQUIRE) == VCPU_ON)
-		vgic_sync_flush(v);
+		vgic_maintenance(v);
 	else
 		arch_vgic_underflow_irq(false);
 }

@@ -341,6 +341,9 @@ static void flush_lrs(struct vcpu *v, struct lr_plan *p)
  * is most guest entries: one read of ICH_ELRSR_EL2 and no lock (a CPU that
  * marks us dirty kicks us afterwards, so we look again). An interrupt the
  * guest acknowledged but has not finished needs nothing from us yet.
+ * ELRSR does not count a finished interrupt with the EOI bit as empty (GICv3
+ * §12.5.9): those raise the maintenance interrupt instead, which calls
+ * vgic_maintenance.
  */
 static bool unchanged(const struct vcpu *v)
 {
@@ -366,6 +369,12 @@ void vgic_sync_flush(struct vcpu *v)
 		if (p.write & (1U << n))
 			arch_lr_write(n, p.lr[n]);
 	arch_vgic_underflow_irq(p.underflow);
+}
+
+void vgic_maintenance(struct vcpu *v)
+{
+	__atomic_store_n(&v->vgic.dirty, true, __ATOMIC_RELEASE); /* a full look, not the fast path */
+	vgic_sync_flush(v);
 }
 
 void vgic_vcpu_release(struct vcpu *v)

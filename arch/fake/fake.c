@@ -133,9 +133,13 @@ uint32_t arch_lr_empty(void)
 {
 	uint32_t empty = 0;
 
-	for (uint32_t n = 0; n < VGIC_MAX_LRS; n++)
-		if (!(fake.lr[fake.cpu][n] & LR_STATE_MASK))
+	/* As ICH_ELRSR_EL2 (GICv3 §12.5.9): a finished interrupt with the EOI
+	 * bit (and no HW bit) is not empty until software rewrites the LR. */
+	for (uint32_t n = 0; n < VGIC_MAX_LRS; n++) {
+		uint64_t lr = fake.lr[fake.cpu][n];
+		if (!(lr & LR_STATE_MASK) && ((lr & LR_HW) || !(lr & LR_EOI)))
 			empty |= 1U << n;
+	}
 	return empty;
 }
 void arch_vgic_reset(void)

@@ -74,6 +74,8 @@ void vgic_sgi1r(struct vcpu *v, uint64_t value);
 
 /* Move state between this CPU's list registers and the model; before entry. */
 void vgic_sync_flush(struct vcpu *v);
+/* The maintenance interrupt came: bring the list registers up to date. */
+void vgic_maintenance(struct vcpu *v);
 /* Release everything the vCPU holds (VM reset): LRs cleared, HW deactivated. */
 void vgic_vcpu_release(struct vcpu *v);
 

@@ -273,11 +273,14 @@ static void test_level_interrupt_repends_after_eoi(void **state)
 	assert_true(n >= 0);
 	assert_true(lrs(v)[n] & LR_EOI); /* level: its EOI must come back to us */
 	assert_false(lrs(v)[n] & LR_HW);
-	/* acknowledged, then completed while the line is still high: pending again */
+	/* acknowledged, then completed while the line is still high: pending again.
+	 * A completed EOI-bit LR is not "empty" to ICH_ELRSR_EL2; the hardware
+	 * raises the maintenance interrupt, and that is what resamples the line. */
 	guest_set(v, UART_SPI, ST_ACTIVE);
 	entry(v);
 	guest_set(v, UART_SPI, 0);
-	entry(v);
+	fake.cpu = v->pcpu;
+	vgic_maintenance(v);
 	n = lr_of(v, UART_SPI);
 	assert_true(n >= 0);
 	assert_int_equal(lr_state(v, n), ST_PENDING);
@@ -296,7 +299,8 @@ static void test_level_interrupt_repends_after_eoi(void **state)
 	entry(v);
 	assert_int_equal(lr_state(v, lr_of(v, UART_SPI)), ST_ACTIVE); /* the guest still owns it */
 	guest_set(v, UART_SPI, 0);
-	entry(v);
+	fake.cpu = v->pcpu;
+	vgic_maintenance(v);
 	assert_int_equal(lr_of(v, UART_SPI), -1);
 	assert_false(irq->pending);
 }
