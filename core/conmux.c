@@ -213,7 +213,12 @@ void conmux_line(struct conmux *m, uint32_t pi, const char *line)
 		return;
 	spin_lock(&m->lock);
 	/* The hypervisor's lines are rare and matter: they do not wait. A whole
-	 * line starts a line of its own, even after this port's partial one. */
+	 * line starts a line of its own, even after this port's partial one;
+	 * what the port still had buffered (a prompt) goes out first, in order. */
+	if (m->port[pi].len) {
+		break_line(m);
+		emit(m, pi, true);
+	}
 	if (m->owner == (int)pi) {
 		put(m, "\r\n", 2);
 		m->owner = NO_OWNER;

@@ -161,7 +161,7 @@ static void test_line_cuts_another_ports_line(void **state)
 	assert_string_equal(out, "[a] typing!\r\n[hv] now\r\n[a]+ ?\n");
 }
 
-static void test_line_leaves_own_waiting_partial_for_later(void **state)
+static void test_line_takes_own_waiting_partial_out_first(void **state)
 {
 	(void)state;
 	/* the port's own partial line is still waiting (its idle time not up) when a line comes */
@@ -169,11 +169,13 @@ static void test_line_leaves_own_waiting_partial_for_later(void **state)
 	put(pa, ".");
 	put(hv, "fv> ");
 	conmux_line(&m, hv, "message");
-	/* the line goes out at once; the partial one is neither lost nor glued to it */
-	assert_string_equal(out, "[a] busy.\r\n[hv] message\r\n");
-	assert_int_equal(m.port[hv].len, 4);
+	/* the line goes out at once, after the partial one it came after (which
+	 * might otherwise wait for ever behind a stream of whole lines): in order,
+	 * neither lost nor glued to it */
+	assert_string_equal(out, "[a] busy.\r\n[hv] fv> \r\n[hv] message\r\n");
+	assert_int_equal(m.port[hv].len, 0);
 	idle_poll();
-	assert_string_equal(out, "[a] busy.\r\n[hv] message\r\n[hv] fv> ");
+	assert_string_equal(out, "[a] busy.\r\n[hv] fv> \r\n[hv] message\r\n");
 }
 
 /* ---------------- conmux_end_line: a port's last words ---------------- */
@@ -355,7 +357,7 @@ int main(void)
 		T(test_line_after_own_partial_starts_fresh),
 		T(test_line_after_own_cut_line_has_no_plus),
 		T(test_line_cuts_another_ports_line),
-		T(test_line_leaves_own_waiting_partial_for_later),
+		T(test_line_takes_own_waiting_partial_out_first),
 		T(test_end_line_writes_waiting_partial),
 		T(test_end_line_of_holder),
 		T(test_end_line_after_cut),
