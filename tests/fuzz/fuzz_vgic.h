@@ -322,6 +322,26 @@ static inline void guest_lr(struct vcpu *v, uint32_t n, bool deactivate)
 }
 
 /*
+ * Would the GIC raise the maintenance interrupt on v's CPU now (GICv3
+ * §12.5.7 ICH_MISR_EL2)? EOI: a finished interrupt with the EOI bit and no
+ * HW bit; U: underflow enabled and at most one list register valid. The
+ * hypervisor then takes it before entering the guest.
+ */
+static inline bool maintenance_pending(const struct vcpu *v)
+{
+	uint32_t valid = 0;
+
+	for (uint32_t n = 0; n < VGIC_MAX_LRS; n++) {
+		uint64_t lr = fake.lr[v->pcpu][n];
+		if (lr & LR_STATE_MASK)
+			valid++;
+		else if ((lr & LR_EOI) && !(lr & LR_HW))
+			return true;
+	}
+	return fake.underflow[v->pcpu] && valid <= 1;
+}
+
+/*
  * A hardware interrupt the VM owns fires, if the physical GIC would signal it
  * (enabled, not active): it becomes active and the hypervisor forwards it.
  */
@@ -394,7 +414,10 @@ static inline bool fuzz_vgic_step(struct fuzz_in *in, uint32_t vi, uint32_t op)
 	case 4: {
 		struct vgic_cpu before = v->vgic;
 		fake.cpu = v->pcpu;
-		vgic_sync_flush(v);
+		if (maintenance_pending(v))
+			vgic_maintenance(v); /* the maintenance interrupt comes first */
+		else
+			vgic_sync_flush(v);
 		check_after_flush(vm, v, &before);
 		return true;
 	}
