@@ -438,4 +438,25 @@ static inline bool fuzz_vgic_step(struct fuzz_in *in, uint32_t vi, uint32_t op)
 	}
 }
 
+/*
+ * One fuzz input: a board of VMs, then steps, each aimed at one VM: a
+ * fuzz_vgic_step or else the harness's register `access`; the invariants
+ * are checked after every step.
+ */
+static inline int fuzz_vgic_run(const uint8_t *data, size_t size, void (*access)(struct fuzz_in *, uint32_t))
+{
+	struct fuzz_in in = { data, size };
+
+	fuzz_vgic_boot(&in);
+	while (fuzz_more(&in)) {
+		uint32_t vi = fuzz_below(&in, fuzz_machine.vm_count);
+		uint32_t op = fuzz_below(&in, 16);
+		fuzz_vgic_before();
+		if (!fuzz_vgic_step(&in, vi, op))
+			access(&in, vi);
+		fuzz_vgic_check(vi);
+	}
+	return 0;
+}
+
 #endif

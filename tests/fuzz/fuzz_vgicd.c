@@ -228,16 +228,5 @@ static void gicd_access(struct fuzz_in *in, uint32_t vi)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fuzz_in in = { data, size };
-
-	fuzz_vgic_boot(&in);
-	while (fuzz_more(&in)) {
-		uint32_t vi = fuzz_below(&in, fuzz_machine.vm_count);
-		uint32_t op = fuzz_below(&in, 16);
-		fuzz_vgic_before();
-		if (!fuzz_vgic_step(&in, vi, op))
-			gicd_access(&in, vi);
-		fuzz_vgic_check(vi);
-	}
-	return 0;
+	return fuzz_vgic_run(data, size, gicd_access);
 }
