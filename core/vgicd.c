@@ -8,35 +8,9 @@
  * distributor bits are RAZ/WI.
  */
 #include <fv/arch.h>
+#include <fv/gicv3.h>
 #include <fv/vgic_regs.h>
 #include <fv/vm.h>
-
-#define GICD_CTLR 0x0000U
-#define GICD_TYPER 0x0004U
-#define GICD_IIDR 0x0008U
-#define GICD_TYPER2 0x000cU
-#define GICD_IGROUPR 0x0080U
-#define GICD_ISENABLER 0x0100U
-#define GICD_ICENABLER 0x0180U
-#define GICD_ISPENDR 0x0200U
-#define GICD_ICPENDR 0x0280U
-#define GICD_ISACTIVER 0x0300U
-#define GICD_ICACTIVER 0x0380U
-#define GICD_IPRIORITYR 0x0400U
-#define GICD_IPRIORITYR_END 0x0800U
-#define GICD_ICFGR 0x0c00U
-#define GICD_ICFGR_END 0x0d00U
-#define GICD_IROUTER 0x6000U
-#define GICD_IROUTER_END 0x7fe0U
-#define GICD_ID_START 0xffd0U
-
-#define CTLR_ENABLE_GRP0 BIT(0)
-#define CTLR_ENABLE_GRP1 BIT(1)
-#define CTLR_ARE BIT(4)
-#define CTLR_DS BIT(6)
-
-#define TYPER_IDBITS_SHIFT 19
-#define TYPER_NO1N BIT(25)
 
 /* JEP106 code 0x43b (Arm) would invite Arm-specific quirks; we are nobody's part. */
 #define FV_IIDR 0x0046560aU
@@ -82,7 +56,7 @@ static uint32_t typer(void)
 {
 	uint32_t it_lines = VGIC_MAX_INTID / 32 - 1;
 
-	return it_lines | (9U << TYPER_IDBITS_SHIFT) | TYPER_NO1N; /* 10 INTID bits */
+	return it_lines | (9U << GICD_TYPER_IDBITS_SHIFT) | GICD_TYPER_NO1N; /* 10 INTID bits */
 }
 
 bool vgicd_read(struct vm *vm, uint64_t off, unsigned int width, uint64_t *value)
@@ -119,8 +93,8 @@ bool vgicd_read(struct vm *vm, uint64_t off, unsigned int width, uint64_t *value
 		if (first >= VGIC_SPI_BASE)
 			*value = vgic_cfg_read(vm, NULL, first);
 	} else if (off == GICD_CTLR) {
-		*value = CTLR_ARE | CTLR_DS | (vm->vgic.enable_grp0 ? CTLR_ENABLE_GRP0 : 0) |
-			 (vm->vgic.enable_grp1 ? CTLR_ENABLE_GRP1 : 0);
+		*value = GICD_CTLR_ARE | GICD_CTLR_DS | (vm->vgic.enable_grp0 ? GICD_CTLR_ENABLE_GRP0 : 0) |
+			 (vm->vgic.enable_grp1 ? GICD_CTLR_ENABLE_GRP1 : 0);
 	} else if (off == GICD_TYPER) {
 		*value = typer();
 	} else if (off == GICD_IIDR) {
@@ -177,8 +151,8 @@ bool vgicd_write(struct vm *vm, uint64_t off, unsigned int width, uint64_t value
 		if (first >= VGIC_SPI_BASE)
 			vgic_cfg_write(vm, NULL, first, (uint32_t)value);
 	} else if (off == GICD_CTLR) {
-		vm->vgic.enable_grp0 = value & CTLR_ENABLE_GRP0;
-		vm->vgic.enable_grp1 = value & CTLR_ENABLE_GRP1;
+		vm->vgic.enable_grp0 = value & GICD_CTLR_ENABLE_GRP0;
+		vm->vgic.enable_grp1 = value & GICD_CTLR_ENABLE_GRP1;
 		vgic_kick_all(vm);
 	} /* else read-only, reserved or not implemented: WI */
 	vgic_unlock(vm);

@@ -7,32 +7,9 @@
  * vCPU's frame has GICR_TYPER.Last set, which ends the guest's scan.
  */
 #include <fv/arch.h>
+#include <fv/gicv3.h>
 #include <fv/vgic_regs.h>
 #include <fv/vm.h>
-
-#define GICR_CTLR 0x0000U
-#define GICR_IIDR 0x0004U
-#define GICR_TYPER 0x0008U
-#define GICR_WAKER 0x0014U
-#define GICR_ID_START 0xffd0U
-#define GICR_FRAME 0x10000U
-
-#define SGI_IGROUPR0 0x0080U
-#define SGI_ISENABLER0 0x0100U
-#define SGI_ICENABLER0 0x0180U
-#define SGI_ISPENDR0 0x0200U
-#define SGI_ICPENDR0 0x0280U
-#define SGI_ISACTIVER0 0x0300U
-#define SGI_ICACTIVER0 0x0380U
-#define SGI_IPRIORITYR 0x0400U
-#define SGI_IPRIORITYR_END 0x0420U
-#define SGI_ICFGR0 0x0c00U
-#define SGI_ICFGR1 0x0c04U
-
-#define WAKER_PROCESSOR_SLEEP BIT(1)
-#define WAKER_CHILDREN_ASLEEP BIT(2)
-#define TYPER_LAST BIT(4)
-#define TYPER_PROCESSOR_SHIFT 8
 
 #define FV_IIDR 0x0046560aU
 
@@ -40,10 +17,10 @@ static uint64_t typer(struct vm *vm, struct vcpu *v)
 {
 	uint64_t m = v->mpidr;
 	uint64_t aff = (m & 0xffffffULL) | ((m >> 32 & 0xff) << 24);
-	uint64_t t = (aff << 32) | ((uint64_t)v->index << TYPER_PROCESSOR_SHIFT);
+	uint64_t t = (aff << 32) | ((uint64_t)v->index << GICR_TYPER_PROCESSOR_SHIFT);
 
 	if (v->index == vm->vcpu_count - 1)
-		t |= TYPER_LAST;
+		t |= GICR_TYPER_LAST;
 	return t;
 }
 
@@ -76,7 +53,7 @@ static bool rd_read(struct vm *vm, struct vcpu *v, uint64_t off, unsigned int wi
 	if (width != 4)
 		return false;
 	if (off == GICR_WAKER)
-		*value = v->vgic.sleep ? WAKER_PROCESSOR_SLEEP | WAKER_CHILDREN_ASLEEP : 0;
+		*value = v->vgic.sleep ? GICR_WAKER_PROCESSOR_SLEEP | GICR_WAKER_CHILDREN_ASLEEP : 0;
 	else if (off == GICR_IIDR)
 		*value = FV_IIDR;
 	else if (off >= GICR_ID_START)
@@ -117,10 +94,10 @@ bool vgicr_read(struct vm *vm, uint32_t vcpu, uint64_t off, unsigned int width, 
 	struct vcpu *v = &vm->vcpu[vcpu];
 	*value = 0;
 	vgic_lock(vm);
-	if (off < GICR_FRAME)
+	if (off < GICR_SGI_FRAME)
 		ok = rd_read(vm, v, off, width, value);
 	else
-		ok = sgi_read(vm, v, off - GICR_FRAME, width, value);
+		ok = sgi_read(vm, v, off - GICR_SGI_FRAME, width, value);
 	vgic_unlock(vm);
 	return ok;
 }
@@ -154,14 +131,14 @@ bool vgicr_write(struct vm *vm, uint32_t vcpu, uint64_t off, unsigned int width,
 		return false;
 	struct vcpu *v = &vm->vcpu[vcpu];
 	vgic_lock(vm);
-	if (off < GICR_FRAME) {
+	if (off < GICR_SGI_FRAME) {
 		if (width != 4 && !(width == 8 && off == GICR_TYPER))
 			ok = false;
 		else if (off == GICR_WAKER)
-			v->vgic.sleep = value & WAKER_PROCESSOR_SLEEP;
+			v->vgic.sleep = value & GICR_WAKER_PROCESSOR_SLEEP;
 		/* CTLR.EnableLPIs is RAZ/WI without LPIs; everything else is RO or reserved */
 	} else {
-		ok = sgi_write(vm, v, off - GICR_FRAME, width, value);
+		ok = sgi_write(vm, v, off - GICR_SGI_FRAME, width, value);
 	}
 	vgic_unlock(vm);
 	return ok;

@@ -9,25 +9,11 @@
  */
 #include <fv/arch.h>
 #include <fv/hv.h>
+#include <fv/sp805.h>
 #include <fv/vgic.h>
 #include <fv/vm.h>
 #include <fv/vwdt.h>
 #include <plat/layout.h>
-
-#define WDOG_LOAD 0x000U
-#define WDOG_VALUE 0x004U
-#define WDOG_CONTROL 0x008U
-#define WDOG_INTCLR 0x00cU
-#define WDOG_RIS 0x010U
-#define WDOG_MIS 0x014U
-#define WDOG_LOCK 0xc00U
-#define WDOG_ITCR 0xf00U
-#define WDOG_ITOP 0xf04U
-#define WDOG_ID_START 0xfe0U
-
-#define CONTROL_INTEN BIT(0)
-#define CONTROL_RESEN BIT(1)
-#define UNLOCK_KEY 0x1acce551U
 
 /* Counter ticks (system counter) per watchdog clock tick, as a ratio. */
 static uint64_t to_counter(uint64_t wdog_ticks)
@@ -56,14 +42,14 @@ static uint64_t next_event(const struct vwdt *w)
 {
 	if (w->expired)
 		return w->reported ? 0 : w->period_start;
-	if (!(w->control & CONTROL_INTEN) || (w->ris && !(w->control & CONTROL_RESEN)))
+	if (!(w->control & WDOG_CONTROL_INTEN) || (w->ris && !(w->control & WDOG_CONTROL_RESEN)))
 		return 0;
 	return w->period_start + period(w);
 }
 
 static void update_line(struct vwdt *w)
 {
-	vgic_set_level(w->vm, VBOARD_WDT_INTID, w->ris && (w->control & CONTROL_INTEN));
+	vgic_set_level(w->vm, VBOARD_WDT_INTID, w->ris && (w->control & WDOG_CONTROL_INTEN));
 }
 
 void vwdt_init(struct vwdt *w, struct vm *vm)
@@ -92,7 +78,7 @@ void vwdt_reset(struct vwdt *w)
 /* Bring the model up to `now`; true if the reset output is asserted. */
 static bool advance(struct vwdt *w, uint64_t now)
 {
-	if (!(w->control & CONTROL_INTEN) || w->expired)
+	if (!(w->control & WDOG_CONTROL_INTEN) || w->expired)
 		return w->expired;
 	uint64_t p = period(w);
 	/* the zeros reached since the count started: counted, not walked (a late look is not slower) */
@@ -102,7 +88,7 @@ static bool advance(struct vwdt *w, uint64_t now)
 		w->period_start += p;
 		zeros--;
 	}
-	if (zeros && (w->control & CONTROL_RESEN)) {
+	if (zeros && (w->control & WDOG_CONTROL_RESEN)) {
 		w->expired = true; /* still not serviced: reset */
 		w->period_start += p;
 	} else {
@@ -141,7 +127,7 @@ bool vwdt_read(struct vwdt *w, uint64_t off, unsigned int width, uint64_t *value
 	switch (off) {
 	case WDOG_LOAD: *value = w->load; break;
 	case WDOG_VALUE:
-		if (w->control & CONTROL_INTEN) {
+		if (w->control & WDOG_CONTROL_INTEN) {
 			uint64_t gone = to_wdog(now - w->period_start);
 			*value = gone > w->load ? 0 : w->load - gone;
 		} else {
@@ -150,7 +136,7 @@ bool vwdt_read(struct vwdt *w, uint64_t off, unsigned int width, uint64_t *value
 		break;
 	case WDOG_CONTROL: *value = w->control; break;
 	case WDOG_RIS: *value = w->ris; break;
-	case WDOG_MIS: *value = w->ris && (w->control & CONTROL_INTEN); break;
+	case WDOG_MIS: *value = w->ris && (w->control & WDOG_CONTROL_INTEN); break;
 	case WDOG_LOCK: *value = w->locked; break;
 	case WDOG_ITCR: *value = w->itcr; break;
 	case WDOG_ITOP: *value = w->itop; break;
@@ -174,7 +160,7 @@ bool vwdt_write(struct vwdt *w, uint64_t off, unsigned int width, uint64_t value
 	uint64_t now = arch_counter();
 	advance(w, now);
 	if (off == WDOG_LOCK) {
-		w->locked = v != UNLOCK_KEY;
+		w->locked = v != WDOG_UNLOCK_KEY;
 	} else if (!w->locked && !w->expired) {
 		switch (off) {
 		case WDOG_LOAD:
@@ -182,9 +168,9 @@ bool vwdt_write(struct vwdt *w, uint64_t off, unsigned int width, uint64_t value
 			w->period_start = now; /* the count restarts from the new value */
 			break;
 		case WDOG_CONTROL:
-			if (!(w->control & CONTROL_INTEN) && (v & CONTROL_INTEN))
+			if (!(w->control & WDOG_CONTROL_INTEN) && (v & WDOG_CONTROL_INTEN))
 				w->period_start = now; /* enabling starts a fresh count */
-			w->control = v & (CONTROL_INTEN | CONTROL_RESEN);
+			w->control = v & (WDOG_CONTROL_INTEN | WDOG_CONTROL_RESEN);
 			break;
 		case WDOG_INTCLR:
 			w->ris = false;

@@ -11,31 +11,10 @@
 #include <arch/internal.h>
 #include <arch/sysreg.h>
 #include <fv/arch.h>
+#include <fv/gicv3.h>
 #include <fv/log.h>
 #include <fv/vm.h>
 #include <plat/layout.h>
-
-#define GICD_CTLR 0x0000U
-#define GICD_TYPER 0x0004U
-#define GICD_IGROUPR 0x0080U
-#define GICD_ISENABLER 0x0100U
-#define GICD_ICENABLER 0x0180U
-#define GICD_ISPENDR 0x0200U
-#define GICD_ICPENDR 0x0280U
-#define GICD_ICACTIVER 0x0380U
-#define GICD_IPRIORITYR 0x0400U
-#define GICD_ICFGR 0x0c00U
-#define GICD_IROUTER 0x6000U
-#define GICD_CTLR_RWP BIT(31)
-#define GICD_CTLR_ARE BIT(4)
-#define GICD_CTLR_GRP1 BIT(1)
-
-#define GICR_TYPER 0x0008U
-#define GICR_WAKER 0x0014U
-#define GICR_SGI 0x10000U
-#define GICR_TYPER_LAST BIT(4)
-#define WAKER_PROCESSOR_SLEEP BIT(1)
-#define WAKER_CHILDREN_ASLEEP BIT(2)
 
 #define ICC_CTLR_EOIMODE BIT(1)
 #define ICH_HCR_EN BIT(0)
@@ -73,7 +52,7 @@ void arch_gic_dist_init(void)
 		mmio_write32(PLAT_GICD_BASE + GICD_IPRIORITYR + i, HV_PRIORITY * 0x01010101U);
 	for (uint32_t i = 32; i < lines && i < 1020; i++)
 		mmio_write64(PLAT_GICD_BASE + GICD_IROUTER + 8 * i, 0);
-	mmio_write32(PLAT_GICD_BASE + GICD_CTLR, GICD_CTLR_ARE | GICD_CTLR_GRP1);
+	mmio_write32(PLAT_GICD_BASE + GICD_CTLR, GICD_CTLR_ARE | GICD_CTLR_ENABLE_GRP1);
 	gicd_wait_rwp();
 }
 
@@ -98,10 +77,10 @@ void arch_gic_cpu_init(uint32_t cpu)
 	if (!rd)
 		PANIC("no redistributor for CPU %u", cpu);
 	rd_base[cpu] = rd;
-	mmio_write32(rd + GICR_WAKER, mmio_read32(rd + GICR_WAKER) & ~(uint32_t)WAKER_PROCESSOR_SLEEP);
-	for (uint32_t i = 0; i < POLL_LIMIT && (mmio_read32(rd + GICR_WAKER) & WAKER_CHILDREN_ASLEEP); i++)
+	mmio_write32(rd + GICR_WAKER, mmio_read32(rd + GICR_WAKER) & ~(uint32_t)GICR_WAKER_PROCESSOR_SLEEP);
+	for (uint32_t i = 0; i < POLL_LIMIT && (mmio_read32(rd + GICR_WAKER) & GICR_WAKER_CHILDREN_ASLEEP); i++)
 		;
-	uintptr_t sgi = rd + GICR_SGI;
+	uintptr_t sgi = rd + GICR_SGI_FRAME;
 	mmio_write32(sgi + GICD_ICENABLER, 0xffffffffU);
 	mmio_write32(sgi + GICD_ICPENDR, 0xffffffffU);
 	mmio_write32(sgi + GICD_ICACTIVER, 0xffffffffU);
@@ -153,14 +132,14 @@ static uintptr_t bank(uint32_t intid, uint32_t pcpu)
 {
 	if (intid >= 32)
 		return PLAT_GICD_BASE;
-	return rd_base[pcpu < FV_MAX_CPUS ? pcpu : 0] + GICR_SGI;
+	return rd_base[pcpu < FV_MAX_CPUS ? pcpu : 0] + GICR_SGI_FRAME;
 }
 
 static void set_bit_reg(uint32_t reg, uint32_t intid, uint32_t pcpu)
 {
 	uintptr_t base = bank(intid, pcpu);
 
-	if (base == GICR_SGI) /* that CPU's redistributor is not known yet */
+	if (base == GICR_SGI_FRAME) /* that CPU's redistributor is not known yet */
 		return;
 	mmio_write32(base + reg + (intid / 32) * 4, 1U << (intid % 32));
 }

@@ -18,19 +18,9 @@
  * triggers, groups, enables and the group enables in GICD_CTLR.
  */
 #include "fuzz_vgic.h"
+#include <fv/gicv3.h>
 
-#define GICD_CTLR 0x0000U
-#define GICD_TYPER 0x0004U
-#define GICD_IGROUPR 0x0080U
-#define GICD_ISENABLER 0x0100U
-#define GICD_ICENABLER 0x0180U
-#define GICD_ICACTIVER_END 0x0400U
-#define GICD_IPRIORITYR 0x0400U
-#define GICD_IPRIORITYR_END 0x0800U
-#define GICD_ICFGR 0x0c00U
-#define GICD_ICFGR_END 0x0d00U
-#define GICD_IROUTER 0x6000U
-#define GICD_IROUTER_END 0x7fe0U
+#define GICD_ICACTIVER_END GICD_IPRIORITYR /* the bit-per-interrupt groups end there */
 
 /*
  * Where accesses go: a register group and an index in it (mostly the SPIs a

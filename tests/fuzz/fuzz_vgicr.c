@@ -17,19 +17,9 @@
  * triggers, groups and enables read back.
  */
 #include "fuzz_vgic.h"
+#include <fv/gicv3.h>
 
-#define GICR_TYPER 0x0008U
-#define GICR_WAKER 0x0014U
-#define GICR_SGI_FRAME 0x10000U
-#define SGI_IGROUPR0 0x0080U
-#define SGI_ISENABLER0 0x0100U
-#define SGI_ICENABLER0 0x0180U
-#define SGI_IPRIORITYR 0x0400U
-#define SGI_IPRIORITYR_END 0x0420U
-#define SGI_ICFGR0 0x0c00U
-#define SGI_ICFGR1 0x0c04U
-
-#define WAKER_SLEEP_BITS 0x6U /* ProcessorSleep [1], ChildrenAsleep [2] */
+#define WAKER_SLEEP_BITS (GICR_WAKER_PROCESSOR_SLEEP | GICR_WAKER_CHILDREN_ASLEEP)
 
 /* An offset in the 128 KiB of one vCPU's two frames: mostly registers, sometimes anywhere. */
 static uint64_t gicr_offset(struct fuzz_in *in, unsigned int width)

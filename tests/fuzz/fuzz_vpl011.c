@@ -22,29 +22,9 @@
  * fuzz_common.h); and after a quiet poll every VM refused a byte has TXIS.
  */
 #include "fuzz_common.h"
+#include <fv/pl011.h>
 
-#define UARTDR 0x000U
-#define UARTFR 0x018U
-#define UARTIBRD 0x024U
-#define UARTFBRD 0x028U
-#define UARTLCR_H 0x02cU
-#define UARTCR 0x030U
-#define UARTIFLS 0x034U
-#define UARTIMSC 0x038U
-#define UARTRIS 0x03cU
-#define UARTMIS 0x040U
-#define UARTICR 0x044U
-#define UARTDMACR 0x048U
-#define UART_CID0 0xff0U
-
-#define FR_RXFE BIT(4)
-#define FR_TXFF BIT(5)
-#define FR_RXFF BIT(6)
-#define FR_TXFE BIT(7)
-#define INT_RX BIT(4)
-#define INT_TX BIT(5)
-#define INT_RT BIT(6)
-#define INT_ALL 0x7ffU
+#define UART_CID0 (UART_ID_START + 0x10U) /* UARTPCellID0 */
 
 struct uart_model {
 	uint8_t rx[VPL011_RX_FIFO];
@@ -98,7 +78,7 @@ static bool field_mask(uint64_t reg, uint32_t *mask)
 	case UARTLCR_H: *mask = 0xff; return true;
 	case UARTCR: *mask = 0xffff; return true;
 	case UARTIFLS: *mask = 0x3f; return true;
-	case UARTIMSC: *mask = INT_ALL; return true;
+	case UARTIMSC: *mask = UARTINT_ALL; return true;
 	case UARTDMACR: *mask = 0x7; return true;
 	default: return false;
 	}
@@ -150,8 +130,8 @@ static void access(struct fuzz_in *in, uint32_t vi)
 			FUZZ_CHECK(full == (want & shown), "UARTDR read 0x%x, expected 0x%x", full, want & shown);
 		} else if (reg == UARTFR) {
 			/* TXFF: not one more byte; TXFE: room for a whole FIFO (what TXIS promises too) */
-			uint32_t want = (count == 0 ? FR_RXFE : 0) | (count == VPL011_RX_FIFO ? FR_RXFF : 0) |
-					(one ? 0 : FR_TXFF) | (fifo ? FR_TXFE : 0);
+			uint32_t want = (count == 0 ? UARTFR_RXFE : 0) | (count == VPL011_RX_FIFO ? UARTFR_RXFF : 0) |
+					(one ? 0 : UARTFR_TXFF) | (fifo ? UARTFR_TXFE : 0);
 			FUZZ_CHECK(full == (want & shown), "UARTFR 0x%x with %u bytes waiting, room for one %d, a FIFO %d",
 				   full, count, one, fifo);
 		} else if (reg == UARTMIS) {
@@ -191,7 +171,7 @@ static void access(struct fuzz_in *in, uint32_t vi)
 		FUZZ_CHECK(read32(u, reg) == (v & mask), "register 0x%llx: wrote 0x%x, reads 0x%x", (unsigned long long)reg,
 			   v, read32(u, reg));
 	if (reg == UARTICR)
-		FUZZ_CHECK(u->ris == (ris & ~(v & INT_ALL)), "UARTICR 0x%x: RIS 0x%x -> 0x%x", v, ris, u->ris);
+		FUZZ_CHECK(u->ris == (ris & ~(v & UARTINT_ALL)), "UARTICR 0x%x: RIS 0x%x -> 0x%x", v, ris, u->ris);
 }
 
 /* Bytes typed on the board UART: the multiplexer routes them to the VM with the focus. */
@@ -228,7 +208,7 @@ static void burst(struct fuzz_in *in, uint32_t vi)
 
 	fake.cpu = vms[vi].vcpu[0].pcpu;
 	for (uint32_t i = 0; i < count; i++) {
-		if (polite && (read32(u, UARTFR) & FR_TXFF))
+		if (polite && (read32(u, UARTFR) & UARTFR_TXFF))
 			break;
 		uint64_t total = port_total(u->port);
 		FUZZ_CHECK(vpl011_write(u, UARTDR, 4, b), "UARTDR write failed");
@@ -251,16 +231,17 @@ static void check_uart(uint32_t vi)
 		FUZZ_CHECK(u->rx[(u->rx_head + i) % VPL011_RX_FIFO] == md->rx[(md->head + i) % VPL011_RX_FIFO],
 			   "VM %u: FIFO byte %u differs", vi, i);
 	FUZZ_CHECK(u->rx_dropped == md->dropped, "VM %u: %u dropped, model %u", vi, u->rx_dropped, md->dropped);
-	FUZZ_CHECK((u->ris & ~INT_ALL) == 0 && (u->imsc & ~INT_ALL) == 0, "VM %u: RIS 0x%x IMSC 0x%x", vi, u->ris,
-		   u->imsc);
-	FUZZ_CHECK(!(u->ris & (INT_RX | INT_RT)) || u->rx_count, "VM %u: receive interrupt with an empty FIFO", vi);
-	FUZZ_CHECK(!(u->ris & INT_TX) || room(u->port, VPL011_TX_FIFO), "VM %u: TXIS without room for %u bytes", vi,
+	FUZZ_CHECK((u->ris & ~UARTINT_ALL) == 0 && (u->imsc & ~UARTINT_ALL) == 0, "VM %u: RIS 0x%x IMSC 0x%x", vi,
+		   u->ris, u->imsc);
+	FUZZ_CHECK(!(u->ris & (UARTINT_RX | UARTINT_RT)) || u->rx_count, "VM %u: receive interrupt with an empty FIFO",
+		   vi);
+	FUZZ_CHECK(!(u->ris & UARTINT_TX) || room(u->port, VPL011_TX_FIFO), "VM %u: TXIS without room for %u bytes", vi,
 		   VPL011_TX_FIFO);
 	bool level = (u->ris & u->imsc) != 0;
 	const struct virq *line = &vm->vgic.spi[VBOARD_UART_INTID - VGIC_SPI_BASE];
 	FUZZ_CHECK(u->irq_level == level && line->level == level, "VM %u: line %d, vGIC level %d, RIS&IMSC 0x%x", vi,
 		   u->irq_level, line->level, u->ris & u->imsc);
-	if (u->ris & INT_TX)
+	if (u->ris & UARTINT_TX)
 		model[vi].refused = false;
 }
 
@@ -273,7 +254,8 @@ static void quiet(void)
 	for (uint32_t vi = 0; vi < vm_count; vi++) {
 		const struct vpl011 *u = &vms[vi].uart;
 		FUZZ_CHECK(hv_conmux.port[u->port].len == 0, "VM %u: console bytes wait after a quiet poll", vi);
-		FUZZ_CHECK(!model[vi].refused || (u->ris & INT_TX), "VM %u: refused a byte, no TXIS after a quiet poll", vi);
+		FUZZ_CHECK(!model[vi].refused || (u->ris & UARTINT_TX), "VM %u: refused a byte, no TXIS after a quiet poll",
+			   vi);
 	}
 }
 
@@ -311,7 +293,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			/* the multiplexer says so only when it has the room the port asked for */
 			if (room(vms[vi].uart.port, VPL011_TX_FIFO)) {
 				vpl011_tx_ready(&vms[vi].uart);
-				FUZZ_CHECK(vms[vi].uart.ris & INT_TX, "tx_ready without TXIS");
+				FUZZ_CHECK(vms[vi].uart.ris & UARTINT_TX, "tx_ready without TXIS");
 			}
 			break;
 		case 8:

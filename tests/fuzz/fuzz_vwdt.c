@@ -23,24 +23,11 @@
  * machine fires each CPU's timer at most that often per watchdog. And a look
  * hours late costs no more than a timely one (libFuzzer's -timeout).
  */
+#include <fv/sp805.h>
 #include <fv/trap.h>
 #include <fv/vwdt.h>
 
 #include "fuzz_common.h"
-
-#define WDOG_LOAD 0x000U
-#define WDOG_VALUE 0x004U
-#define WDOG_CONTROL 0x008U
-#define WDOG_INTCLR 0x00cU
-#define WDOG_RIS 0x010U
-#define WDOG_MIS 0x014U
-#define WDOG_LOCK 0xc00U
-#define WDOG_ITCR 0xf00U
-#define WDOG_ITOP 0xf04U
-#define WDOG_ID 0xfe0U
-#define INTEN 1U
-#define RESEN 2U
-#define UNLOCK_KEY 0x1acce551U
 
 struct wdt_model {
 	uint32_t load, control, itcr, itop;
@@ -63,7 +50,7 @@ static void model_reset(struct wdt_model *w)
 /* Zeros reached since the count started: the first raises the interrupt, the next one (RESEN) resets. */
 static void model_advance(struct wdt_model *w, uint64_t now)
 {
-	if (!(w->control & INTEN) || w->expired)
+	if (!(w->control & WDOG_CONTROL_INTEN) || w->expired)
 		return;
 	uint64_t p = period(w);
 	uint64_t zeros = (now - w->start) / p;
@@ -72,7 +59,7 @@ static void model_advance(struct wdt_model *w, uint64_t now)
 		w->start += p;
 		zeros--;
 	}
-	if (zeros && (w->control & RESEN)) {
+	if (zeros && (w->control & WDOG_CONTROL_RESEN)) {
 		w->expired = true;
 		w->start += p;
 	} else {
@@ -87,25 +74,25 @@ static uint32_t model_read(struct wdt_model *w, uint64_t off)
 	switch (off) {
 	case WDOG_LOAD: return w->load;
 	case WDOG_VALUE: {
-		if (!(w->control & INTEN))
+		if (!(w->control & WDOG_CONTROL_INTEN))
 			return w->load;
 		uint64_t gone = (fake.counter - w->start) * VBOARD_WDT_CLOCK_HZ / fake.freq;
 		return gone > w->load ? 0 : (uint32_t)(w->load - gone);
 	}
 	case WDOG_CONTROL: return w->control;
 	case WDOG_RIS: return w->ris;
-	case WDOG_MIS: return w->ris && (w->control & INTEN);
+	case WDOG_MIS: return w->ris && (w->control & WDOG_CONTROL_INTEN);
 	case WDOG_LOCK: return w->locked;
 	case WDOG_ITCR: return w->itcr;
 	case WDOG_ITOP: return w->itop;
-	default: return off >= WDOG_ID && off < WDOG_ID + 0x20 ? ids[(off - WDOG_ID) / 4] : 0;
+	default: return off >= WDOG_ID_START && off < WDOG_ID_START + 0x20 ? ids[(off - WDOG_ID_START) / 4] : 0;
 	}
 }
 
 static void model_write(struct wdt_model *w, uint64_t off, uint32_t v)
 {
 	if (off == WDOG_LOCK) {
-		w->locked = v != UNLOCK_KEY;
+		w->locked = v != WDOG_UNLOCK_KEY;
 		return;
 	}
 	if (w->locked || w->expired)
@@ -113,9 +100,9 @@ static void model_write(struct wdt_model *w, uint64_t off, uint32_t v)
 	switch (off) {
 	case WDOG_LOAD: w->load = v; w->start = fake.counter; break;
 	case WDOG_CONTROL:
-		if (!(w->control & INTEN) && (v & INTEN))
+		if (!(w->control & WDOG_CONTROL_INTEN) && (v & WDOG_CONTROL_INTEN))
 			w->start = fake.counter;
-		w->control = v & (INTEN | RESEN);
+		w->control = v & (WDOG_CONTROL_INTEN | WDOG_CONTROL_RESEN);
 		break;
 	case WDOG_INTCLR: w->ris = false; w->start = fake.counter; break;
 	case WDOG_ITCR: w->itcr = v & 1; break;
@@ -132,17 +119,17 @@ static uint64_t wdt_offset(struct fuzz_in *in)
 
 	if (b >= 0xf0)
 		return fuzz_u16(in) % VBOARD_WDT_SIZE;
-	uint64_t off = b & 0x80 ? WDOG_ID + 4 * (b % 8) : regs[b % ARRAY_SIZE(regs)];
+	uint64_t off = b & 0x80 ? WDOG_ID_START + 4 * (b % 8) : regs[b % ARRAY_SIZE(regs)];
 	return off + (b & 0x40 ? fuzz_u8(in) % 4 : 0);
 }
 
 static uint32_t wdt_value(struct fuzz_in *in)
 {
 	switch (fuzz_below(in, 6)) {
-	case 0: return UNLOCK_KEY;
+	case 0: return WDOG_UNLOCK_KEY;
 	case 1: return fuzz_below(in, 16);          /* a short count */
 	case 2: return fuzz_u16(in);
-	case 3: return INTEN | RESEN;
+	case 3: return WDOG_CONTROL_INTEN | WDOG_CONTROL_RESEN;
 	default: return fuzz_u32(in);
 	}
 }
@@ -281,9 +268,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (vm->state == VM_STATE_RUNNING) {
 				const struct virq *line = &vm->vgic.spi[VBOARD_WDT_INTID - VGIC_SPI_BASE];
 				model_advance(&model[i], fake.counter);
-				FUZZ_CHECK(line->level == (vm->wdt.ris && (vm->wdt.control & INTEN)),
+				FUZZ_CHECK(line->level == (vm->wdt.ris && (vm->wdt.control & WDOG_CONTROL_INTEN)),
 					   "VM %u: watchdog line %d, RIS %d INTEN %d", i, line->level, vm->wdt.ris,
-					   vm->wdt.control & INTEN);
+					   vm->wdt.control & WDOG_CONTROL_INTEN);
 			}
 		}
 		if (r == FAKE_EXIT_BOARD_OFF) {
