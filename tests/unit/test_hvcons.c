@@ -102,17 +102,8 @@ static int setup(void **state)
 {
 	(void)state;
 	hvcons_input(0x15); /* drop whatever line an earlier test left in the editor */
-	testbed_manifest(&m, VM_COUNT, 2);
-	testbed_set_ram_size(&m, RAM_SIZE);
-	assert_true(testbed_create_vms(&m));
-	testbed_memory_map(&mem, &m);
-	testbed_console_as_hv();
-	fake.counter = 10 * fake.freq; /* t = 10 s */
-	for (uint32_t i = 0; i < VM_COUNT; i++)
-		vm_request_boot(&vms[i]);
-	assert_int_equal(testbed_settle(), FAKE_EXIT_NONE);
-	for (uint32_t i = 0; i < VM_COUNT; i++)
-		assert_int_equal(vms[i].state, VM_STATE_RUNNING);
+	vms_create(&m, &mem, VM_COUNT, 2, RAM_SIZE, true); /* t = 10 s */
+	vms_boot();
 	/* Ctrl-A three times per VM: past vm0, vm1 and vm2 to the hypervisor */
 	assert_int_equal(hv_conmux.focus, vms[0].console_port);
 	for (uint32_t i = 0; i < VM_COUNT; i++)

@@ -29,19 +29,10 @@ static struct vm *vm0, *vm1;
 static int setup(void **state)
 {
 	(void)state;
-	testbed_manifest(&m, 2, 2);
-	testbed_set_ram_size(&m, RAM_SIZE);
-	assert_true(testbed_create_vms(&m));
-	testbed_memory_map(&mem, &m);
-	testbed_console_as_hv();
+	vms_create(&m, &mem, 2, 2, RAM_SIZE, true);
 	vm0 = &vms[0];
 	vm1 = &vms[1];
-	fake.counter = 10 * fake.freq;
-	vm_request_boot(vm0);
-	vm_request_boot(vm1);
-	assert_int_equal(testbed_settle(), FAKE_EXIT_NONE);
-	assert_int_equal(vm0->state, VM_STATE_RUNNING);
-	assert_int_equal(vm1->state, VM_STATE_RUNNING);
+	vms_boot();
 	fake_uart_clear();
 	return 0;
 }

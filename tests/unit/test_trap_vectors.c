@@ -32,17 +32,10 @@ static struct vm *vm0, *vm1;
 static int setup(void **state)
 {
 	(void)state;
-	testbed_manifest(&m, 2, 2);
-	testbed_set_ram_size(&m, RAM_SIZE);
-	assert_true(testbed_create_vms(&m));
-	testbed_memory_map(&mem, &m);
-	testbed_console_as_hv();
+	vms_create(&m, &mem, 2, 2, RAM_SIZE, true);
 	vm0 = &vms[0];
 	vm1 = &vms[1];
-	fake.counter = 10 * fake.freq;
-	vm_request_boot(vm0);
-	vm_request_boot(vm1);
-	assert_int_equal(testbed_settle(), FAKE_EXIT_NONE);
+	vms_boot();
 	fake.vbar = VBAR;
 	fake_uart_clear();
 	return 0;

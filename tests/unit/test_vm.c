@@ -32,13 +32,9 @@ static void clear_requests(void)
 
 static void create(uint32_t count, uint32_t cpus_each)
 {
-	testbed_manifest(&m, count, cpus_each);
-	testbed_set_ram_size(&m, RAM_SIZE);
-	assert_true(testbed_create_vms(&m));
-	testbed_memory_map(&mem, &m);
+	vms_create(&m, &mem, count, cpus_each, RAM_SIZE, false);
 	vm0 = &vms[0];
 	vm1 = &vms[1];
-	fake.counter = 10 * fake.freq;
 	fake_uart_clear();
 }
 

@@ -59,11 +59,7 @@ static int setup(void **state)
 	w = &vm0->wdt;
 	cpu0 = vm0->vcpu[0].pcpu;
 	fake.counter = 10 * fake.freq;
-	vm_request_boot(vm0);
-	vm_request_boot(vm1);
-	assert_int_equal(testbed_settle(), FAKE_EXIT_NONE);
-	assert_int_equal(vm0->state, VM_STATE_RUNNING);
-	assert_int_equal(vm1->state, VM_STATE_RUNNING);
+	vms_boot();
 	fake.cpu = cpu0;
 	fake_uart_clear();
 	return 0;
