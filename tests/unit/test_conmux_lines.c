@@ -15,44 +15,13 @@
 
 #include <string.h>
 
-#include <fv/conmux.h>
-
-static char out[1 << 16];
-static size_t out_len;
-static uint64_t clock_ms;
-static struct conmux m;
-static uint32_t hv, pa, pb;
-
-static void capture(const char *s, size_t n)
-{
-	assert_true(out_len + n < sizeof(out));
-	memcpy(out + out_len, s, n);
-	out_len += n;
-	out[out_len] = '\0';
-}
-
-static uint64_t now(void)
-{
-	return clock_ms;
-}
+#include "conmux_bed.h"
 
 static int setup(void **state)
 {
 	(void)state;
-	out_len = 0;
-	out[0] = '\0';
-	clock_ms = 5000;
-	conmux_init(&m, capture, now);
-	hv = conmux_add_port(&m, "hv", true);
-	pa = conmux_add_port(&m, "a", true);
-	pb = conmux_add_port(&m, "b", true);
+	bed_init(5000, true);
 	return 0;
-}
-
-static void put(uint32_t port, const char *s)
-{
-	for (; *s; s++)
-		assert_true(conmux_putc(&m, port, (uint8_t)*s));
 }
 
 static void put_n(uint32_t port, char c, uint32_t n)
