@@ -60,15 +60,19 @@ KERNEL_S = {}  # kind: the guest's clock from its kernel's start to its start-up
 LOAD_MS = {}  # kind: the hypervisor's own figure for copying and verifying each VM's images
 
 
+# The native variants: kernel arguments and QEMU machine (default: the board).
+NATIVE = {
+    "native": ("", {"smp": 2, "mem": "512M"}),
+    "board": ("maxcpus=2 mem=512M ", {}),
+}
+
+
 def boot(kind, image=None, do_workload=True):
     t0 = time.time()
-    if kind == "native":
+    if kind in NATIVE:
+        args, machine = NATIVE[kind]
         b = fv.Board(kernel=os.path.join(GUEST, "Image"), initrd=os.path.join(GUEST, "initrd.gz"),
-                     append="console=ttyAMA0 fv.name=native", smp=2, mem="512M", extra=ICOUNT)
-        vms = ["native"]
-    elif kind == "board":
-        b = fv.Board(kernel=os.path.join(GUEST, "Image"), initrd=os.path.join(GUEST, "initrd.gz"),
-                     append="console=ttyAMA0 maxcpus=2 mem=512M fv.name=native", extra=ICOUNT)
+                     append=f"console=ttyAMA0 {args}fv.name=native", extra=ICOUNT, **machine)
         vms = ["native"]
     else:
         b = fv.Board(image, extra=ICOUNT)
