@@ -438,6 +438,14 @@ static inline bool fuzz_vgic_step(struct fuzz_in *in, uint32_t vi, uint32_t op)
 	}
 }
 
+/* A register offset as the selector byte `sel` wants it: mostly aligned to `width`, sometimes not. */
+static inline uint64_t fuzz_vgic_align(struct fuzz_in *in, uint8_t sel, uint64_t off, unsigned int width)
+{
+	if (sel & 0x40)
+		return off + fuzz_u8(in) % 8;
+	return off & ~(uint64_t)(width - 1);
+}
+
 /*
  * One fuzz input: a board of VMs, then steps, each aimed at one VM: a
  * fuzz_vgic_step or else the harness's register `access`; the invariants

@@ -51,17 +51,13 @@ static uint64_t gicd_offset(struct fuzz_in *in, unsigned int width)
 		off = GICD_IROUTER + 8 * (idx & 0x80 ? fuzz_u16(in) % 1020 : idx % 128) + (sel & 0x80 ? 4 : 0);
 		break;
 	case 6:
-		off = idx & 0x80 ? 0xffd0 + 4 * (idx % 12) : singles[idx % ARRAY_SIZE(singles)];
+		off = idx & 0x80 ? GICD_ID_START + 4 * (idx % 12) : singles[idx % ARRAY_SIZE(singles)];
 		break;
 	default:
 		off = fuzz_u16(in);
 		break;
 	}
-	if (sel & 0x40)
-		off += fuzz_u8(in) % 8; /* sometimes misaligned */
-	else
-		off &= ~(uint64_t)(width - 1);
-	return off;
+	return fuzz_vgic_align(in, sel, off, width);
 }
 
 static bool width_ok(uint64_t off, unsigned int width)

@@ -35,7 +35,7 @@ static uint64_t gicr_offset(struct fuzz_in *in, unsigned int width)
 	switch (sel % 8) {
 	case 0:
 	case 1:
-		off = idx & 0x80 ? 0xffd0 + 4 * (idx % 12) : rd[idx % ARRAY_SIZE(rd)];
+		off = idx & 0x80 ? GICR_ID_START + 4 * (idx % 12) : rd[idx % ARRAY_SIZE(rd)];
 		break;
 	case 2:
 	case 3:
@@ -49,14 +49,10 @@ static uint64_t gicr_offset(struct fuzz_in *in, unsigned int width)
 		off = (idx & 1 ? GICR_SGI_FRAME : 0) + fuzz_u16(in);
 		break;
 	default:
-		off = GICR_SGI_FRAME + 0xffd0 + 4 * (idx % 12);
+		off = GICR_SGI_FRAME + GICR_ID_START + 4 * (idx % 12);
 		break;
 	}
-	if (sel & 0x40)
-		off += fuzz_u8(in) % 8; /* sometimes misaligned */
-	else
-		off &= ~(uint64_t)(width - 1);
-	return off;
+	return fuzz_vgic_align(in, sel, off, width);
 }
 
 static bool width_ok(uint64_t off, unsigned int width)
