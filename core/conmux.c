@@ -109,7 +109,6 @@ static bool idle(const struct conmux *m, uint32_t pi, uint64_t now)
 	return now - m->port[pi].last_ms >= CONMUX_IDLE_MS;
 }
 
-/* May port pi write now? Only if nobody holds the line, or the holder is quiet. */
 /*
  * May port pi write now? Only if nobody holds the line, or the holder is
  * quiet, or the holder has written a whole buffer's worth without ending
@@ -147,15 +146,12 @@ static void flush(struct conmux *m, uint64_t now)
 	}
 }
 
-bool conmux_putc(struct conmux *m, uint32_t pi, uint8_t c)
+/* One byte from port pi, under the lock. */
+static bool putc_locked(struct conmux *m, uint32_t pi, uint8_t c)
 {
-	bool ok = true;
-
-	if (pi >= m->port_count)
-		return false;
-	spin_lock(&m->lock);
 	struct conmux_port *p = &m->port[pi];
 	uint64_t now = m->now_ms();
+
 	if (m->owner == (int)pi && m->owner_bytes >= CONMUX_BUF && others_waiting(m, pi)) {
 		break_line(m); /* a whole buffer on one line: let the others speak */
 		flush(m, now);
@@ -171,15 +167,35 @@ bool conmux_putc(struct conmux *m, uint32_t pi, uint8_t c)
 	} else {
 		if (p->len == CONMUX_BUF) {
 			told_full(m, pi);
-			ok = false;
-		} else {
-			p->buf[p->len++] = c;
-			if (c == '\n' || p->len == CONMUX_BUF)
-				flush(m, now);
+			return false;
 		}
+		p->buf[p->len++] = c;
+		if (c == '\n' || p->len == CONMUX_BUF)
+			flush(m, now);
 	}
-	if (ok)
-		p->last_ms = now;
+	p->last_ms = now;
+	return true;
+}
+
+bool conmux_putc(struct conmux *m, uint32_t pi, uint8_t c)
+{
+	if (pi >= m->port_count)
+		return false;
+	spin_lock(&m->lock);
+	bool ok = putc_locked(m, pi, c);
+	spin_unlock(&m->lock);
+	return ok;
+}
+
+bool conmux_puts(struct conmux *m, uint32_t pi, const char *s)
+{
+	bool ok = true;
+
+	if (pi >= m->port_count)
+		return false;
+	spin_lock(&m->lock);
+	while (ok && *s)
+		ok = putc_locked(m, pi, (uint8_t)*s++);
 	spin_unlock(&m->lock);
 	return ok;
 }

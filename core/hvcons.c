@@ -18,10 +18,10 @@
 static char line[LINE_MAX_LEN];
 static uint32_t line_len;
 
+/* In one piece: a hypervisor line from another CPU cannot split a prompt. */
 static void echo(const char *s)
 {
-	while (*s)
-		conmux_putc(&hv_conmux, HV_CONSOLE_PORT, (uint8_t)*s++);
+	conmux_puts(&hv_conmux, HV_CONSOLE_PORT, s);
 }
 
 void hvcons_prompt(void)

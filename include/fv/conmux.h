@@ -73,6 +73,9 @@ void conmux_init(struct conmux *m, void (*write)(const char *, size_t), uint64_t
 uint32_t conmux_add_port(struct conmux *m, const char *name, bool takes_input);
 /* Output one byte from a port. False: buffer full, retry after tx_ready. */
 bool conmux_putc(struct conmux *m, uint32_t port, uint8_t c);
+/* Output a string from a port in one piece: no other CPU's output comes between its bytes.
+ * False: the buffer filled; the bytes before that went out or are buffered. */
+bool conmux_puts(struct conmux *m, uint32_t port, const char *s);
 /* Whether a port can take another byte now; if not, it is told (conmux_take_ready) once it can. */
 bool conmux_can_put(struct conmux *m, uint32_t port);
 /* Whether a port can take `want` more bytes now; if not, it is told once it can. */

@@ -316,6 +316,41 @@ static void test_room_answers_as_putc_would(void **state)
 	assert_int_equal(conmux_take_ready(&m), 0); /* never told "no" */
 }
 
+/* ---------------- conmux_puts: a string in one piece ---------------- */
+
+static void test_puts_writes_as_putc_would(void **state)
+{
+	(void)state;
+	const char *s = "fv> stop a\r\nfv> ";
+	holds_line(pa, "busy");
+	put(hv, s);
+	conmux_line(&m, hv, "message");
+	char one_by_one[256];
+	assert_true(out_len < sizeof(one_by_one));
+	memcpy(one_by_one, out, out_len + 1);
+	bed_init(5000, true);
+	holds_line(pa, "busy");
+	assert_true(conmux_puts(&m, hv, s));
+	conmux_line(&m, hv, "message");
+	assert_string_equal(out, one_by_one);
+	assert_string_equal(out, "[a] busy\r\n[hv] fv> stop a\r\n[hv] fv> \r\n[hv] message\r\n");
+}
+
+static void test_puts_stops_when_full(void **state)
+{
+	(void)state;
+	char s[CONMUX_BUF + 2];
+	b_blocked();
+	memset(s, 'B', sizeof(s) - 1);
+	s[sizeof(s) - 1] = '\0';
+	assert_false(conmux_puts(&m, pb, s)); /* a holds the line: b buffers what fits */
+	assert_int_equal(m.port[pb].len, CONMUX_BUF);
+	assert_false(conmux_puts(&m, 99, "x"));
+	put(pa, "\n");
+	conmux_poll(&m);
+	assert_int_equal(conmux_take_ready(&m), 1U << pb); /* told, as a refused putc is */
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup(f, setup)
@@ -337,6 +372,8 @@ int main(void)
 		T(test_room_refused_is_told_when_that_much_exists),
 		T(test_room_wanted_is_forgotten_once_told),
 		T(test_room_answers_as_putc_would),
+		T(test_puts_writes_as_putc_would),
+		T(test_puts_stops_when_full),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
