@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Run each libFuzzer binary for N seconds from its corpus; one test each:
 # passed if it found nothing. Findings are kept in build/fuzz/findings/.
+# A finding prints its reason and the input itself (hex, up to 4 KiB), so
+# that a CI log alone reproduces it: xxd -r -p > input; build/fuzz/<f> input.
 secs=$1; shift
 passed=0; failed=0
 mkdir -p build/fuzz/findings
@@ -21,7 +23,13 @@ for f in "$@"; do
 		passed=$((passed + 1))
 	else
 		echo "fuzz $name: FINDING (log $log)"
-		grep -E "ERROR|SUMMARY|artifact" "$log" | head -n 5
+		grep -E -A1 "invariant violated|ERROR|SUMMARY|INFO: Seed|artifact" "$log" | head -n 12 | sed 's/^/  /'
+		art=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
+		if [ -n "$art" ] && [ -f "$art" ]; then
+			echo "  input ($(stat -c %s "$art") bytes, hex):"
+			head -c 4096 "$art" | od -An -v -tx1 | tr -d ' \n' | fold -w 96 | sed 's/^/    /'
+			echo
+		fi
 		failed=$((failed + 1))
 	fi
 done
