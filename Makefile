@@ -79,6 +79,7 @@ $(FVIMAGE): $(TOOL_OBJ)
 	@$(HOSTCC) $(TOOL_OBJ) -o $@ -lfdt
 
 # ---- fvtest: the bare-metal misbehaving guest of the fault-containment tests ----
+# It runs with its MMU off, where nothing is read-only or execute-never: one RWX segment is the truth.
 FVTEST_SRC := $(wildcard guests/fvtest/*.c) core/fmt.c core/dtb.c core/string.c core/str_copy.c
 FVTEST_OBJ := $(patsubst %.c,$(B)/fvtest/%.o,$(FVTEST_SRC)) $(B)/fvtest/guests/fvtest/start.o
 FVTEST := $(B)/guests/fvtest.bin
@@ -95,7 +96,7 @@ $(B)/fvtest/%.o: %.S
 $(FVTEST): $(FVTEST_OBJ) guests/fvtest/fvtest.ld
 	@mkdir -p $(dir $@)
 	@$(HV_CC) $(HV_CFLAGS) -nostdlib -static -no-pie -Wl,--gc-sections -Wl,-T,guests/fvtest/fvtest.ld \
-		-Wl,--build-id=none $(FVTEST_OBJ) -o $(B)/fvtest/fvtest.elf -lgcc
+		-Wl,--build-id=none -Wl,--no-warn-rwx-segments $(FVTEST_OBJ) -o $(B)/fvtest/fvtest.elf -lgcc
 	@$(CROSS)objcopy -O binary $(B)/fvtest/fvtest.elf $@
 	@echo "  BIN     $@"
 
