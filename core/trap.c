@@ -129,6 +129,13 @@ static bool mmio_dispatch(struct vcpu *v, const struct trap_mem *m, uint64_t *va
 			*why = "access crosses the end of the device window";
 			return false;
 		}
+		/* Forwarded through the hypervisor's Device mapping, a misaligned
+		 * access would be an alignment fault at EL2 (Arm ARM B2.5.2). The
+		 * window is aligned, so the offset's alignment is the address's. */
+		if ((ipa - d->ipa) % w != 0) {
+			*why = "misaligned access to a device register";
+			return false;
+		}
 		if (m->write)
 			arch_mmio_write(pa, w, *value);
 		else

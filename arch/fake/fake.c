@@ -4,6 +4,7 @@
  */
 #include <arch/fake.h>
 #include <fv/hv.h>
+#include <fv/log.h>
 #include <fv/sha256.h>
 #include <fv/string.h>
 #include <stdio.h>
@@ -167,13 +168,26 @@ void arch_copy(void *dst, const void *src, size_t n) { memcpy(dst, src, n); }
 void arch_load_begin(void) {}
 void arch_load_end(void) {}
 
+/*
+ * The hypervisor maps devices as Device memory, where a misaligned access is
+ * an alignment fault whatever SCTLR_EL2.A says (Arm ARM B2.5.2): at EL2 that
+ * is the hypervisor's own fault, a panic. The fake does the same.
+ */
+static void device_access_check(paddr_t pa, unsigned int width)
+{
+	if ((width != 1 && width != 2 && width != 4 && width != 8) || pa_addr(pa) % width != 0)
+		PANIC("alignment fault: %u-byte device access at 0x%llx", width, (unsigned long long)pa_addr(pa));
+}
+
 uint64_t arch_mmio_read(paddr_t pa, unsigned int width)
 {
+	device_access_check(pa, width);
 	return fake.mmio_read ? fake.mmio_read(pa_addr(pa), width) : 0;
 }
 
 void arch_mmio_write(paddr_t pa, unsigned int width, uint64_t value)
 {
+	device_access_check(pa, width);
 	if (fake.mmio_write)
 		fake.mmio_write(pa_addr(pa), width, value);
 }
