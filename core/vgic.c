@@ -42,28 +42,8 @@ uint32_t vgic_route_target(struct vm *vm, uint64_t route)
 	return NO_TARGET;
 }
 
-void vgic_init(struct vm *vm)
-{
-	struct vgic_dist *d = &vm->vgic;
-
-	spin_lock_init(&d->lock);
-	d->enable_grp0 = false;
-	d->enable_grp1 = false;
-	for (uint32_t i = 0; i < VBOARD_SPI_COUNT; i++) {
-		struct virq *irq = &d->spi[i];
-		bool exists = irq->exists, hw = irq->hw, edge = irq->edge;
-		if (exists && hw) {
-			/* a restart: the board interrupt may be left enabled or active */
-			arch_irq_disable(irq->pintid, 0);
-			arch_irq_set_pending(irq->pintid, 0, false);
-			arch_irq_clear_active(irq->pintid, 0);
-		}
-		*irq = (struct virq){ .exists = exists, .hw = hw, .edge = edge,
-				      .pintid = (uint16_t)(i + VGIC_SPI_BASE), .target = 0 };
-	}
-}
-
-void vgic_vcpu_init(struct vcpu *v)
+/* A vCPU's private interrupts and list-register bookkeeping at reset. */
+static void vcpu_reset(struct vcpu *v)
 {
 	struct vgic_cpu *c = &v->vgic;
 
@@ -76,6 +56,37 @@ void vgic_vcpu_init(struct vcpu *v)
 	c->lr_used = 0;
 	c->sleep = true;
 	c->dirty = true;
+}
+
+/*
+ * Under the lock: on a restart other CPUs may still reach this VM's vGIC (a
+ * byte typed for its UART, a hypervisor timer polling its watchdog, a late
+ * device interrupt), and the lock itself must never be reinitialised while
+ * one of them holds it (vm_create initialises it, once). The board SPIs it
+ * owns may be left enabled, pending or active by the previous run; a rare
+ * path, so the GIC writes happen with the lock held.
+ */
+void vgic_init(struct vm *vm)
+{
+	struct vgic_dist *d = &vm->vgic;
+
+	vgic_lock(vm);
+	d->enable_grp0 = false;
+	d->enable_grp1 = false;
+	for (uint32_t i = 0; i < VBOARD_SPI_COUNT; i++) {
+		struct virq *irq = &d->spi[i];
+		bool exists = irq->exists, hw = irq->hw, edge = irq->edge;
+		if (exists && hw) {
+			arch_irq_disable(irq->pintid, 0);
+			arch_irq_set_pending(irq->pintid, 0, false);
+			arch_irq_clear_active(irq->pintid, 0);
+		}
+		*irq = (struct virq){ .exists = exists, .hw = hw, .edge = edge,
+				      .pintid = (uint16_t)(i + VGIC_SPI_BASE), .target = 0 };
+	}
+	for (uint32_t i = 0; i < vm->vcpu_count; i++)
+		vcpu_reset(&vm->vcpu[i]);
+	vgic_unlock(vm);
 }
 
 void vgic_spi_declare(struct vm *vm, uint32_t intid, bool hw, bool edge)
@@ -386,17 +397,30 @@ void vgic_vcpu_release(struct vcpu *v)
 		if (!(v->vgic.lr_used & (1U << n)))
 			continue;
 		struct virq *irq = vgic_lookup(vm, v, v->vgic.lr_intid[n]);
-		if (irq->hw)
-			arch_irq_clear_active(irq->pintid, v->pcpu);
+		uint64_t state = arch_lr_read(n) & LR_STATE_MASK;
 		arch_lr_write(n, 0);
 		v->vgic.lr_used &= ~(1U << n);
 		irq->in_lr = false;
+		irq->active = false; /* whatever the guest was handling, it never finishes */
+		if (irq->hw && (state != LR_STATE_PENDING || irq->pintid < VGIC_SPI_BASE)) {
+			/* taken by the guest (or its own timer): end it on the board */
+			arch_irq_clear_active(irq->pintid, v->pcpu);
+			irq->pending = false;
+		} else if (state == LR_STATE_PENDING || (!irq->edge && !irq->hw && irq->level)) {
+			/* never taken, or a line still high: pending, as a redistributor
+			 * keeps it for a CPU that is off, and delivered where it can be
+			 * (a hardware SPI stays active on the board until then) */
+			irq->pending = true;
+			vgic_kick_target(vm, irq);
+		}
 	}
-	/* Hardware interrupts acknowledged but never delivered stay active: end them. */
+	/* The timer fired but was never listed: taken by the hypervisor, end it. */
 	for (uint32_t id = 0; id < VGIC_PRIVATE_IRQS; id++) {
 		struct virq *irq = &v->vgic.priv[id];
-		if (irq->hw && irq->pending)
+		if (irq->hw && irq->pending) {
 			arch_irq_clear_active(irq->pintid, v->pcpu);
+			irq->pending = false;
+		}
 	}
 	vgic_unlock(vm);
 	arch_vgic_reset();

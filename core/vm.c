@@ -86,14 +86,13 @@ bool vm_create(struct vm *vm, uint32_t id, const struct manifest *m, const struc
 		v->regs = arch_cpu_frame(v->pcpu);
 		pcpus[v->pcpu].vcpu = v;
 	}
+	spin_lock_init(&vm->vgic.lock); /* once: restarts reset the vGIC under it */
 	vgic_init(vm);
 	vgic_spi_declare(vm, VBOARD_UART_INTID, false, false);
 	if (cfg->flags & VM_FLAG_WATCHDOG)
 		vgic_spi_declare(vm, VBOARD_WDT_INTID, false, false);
 	for (uint32_t d = 0; d < cfg->device_count; d++)
 		vgic_spi_declare(vm, cfg->device[d].intid, true, true);
-	for (uint32_t i = 0; i < vm->vcpu_count; i++)
-		vgic_vcpu_init(&vm->vcpu[i]);
 	vm->console_port = conmux_add_port(&hv_conmux, vm->name, true);
 	vpl011_init(&vm->uart, vm, vm->console_port);
 	vwdt_init(&vm->wdt, vm);
@@ -155,11 +154,8 @@ static void vm_boot(struct vm *vm)
 		return;
 	}
 	vgic_init(vm);
-	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
-		struct vcpu *v = &vm->vcpu[i];
-		vgic_vcpu_init(v);
-		v->power = VCPU_OFF;
-	}
+	for (uint32_t i = 0; i < vm->vcpu_count; i++)
+		vm->vcpu[i].power = VCPU_OFF;
 	vpl011_reset(&vm->uart);
 	vwdt_reset(&vm->wdt);
 	vm->panic_match = 0;

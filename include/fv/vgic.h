@@ -58,9 +58,10 @@ struct vgic_dist {
 struct vm;
 struct vcpu;
 
-/* Set up a VM's vGIC to its reset state; `hw` SPIs are board interrupts it owns. */
+/* Put a VM's vGIC, its distributor and every vCPU's interface, in its reset
+ * state; the `hw` SPIs it owns are quietened on the board GIC. Safe while
+ * other CPUs reach the VM's vGIC; the lock is set up by vm_create. */
 void vgic_init(struct vm *vm);
-void vgic_vcpu_init(struct vcpu *v);
 /* Declare an SPI of this VM: software (emulated device) or hardware-backed. */
 void vgic_spi_declare(struct vm *vm, uint32_t intid, bool hw, bool edge);
 

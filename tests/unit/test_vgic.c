@@ -522,6 +522,48 @@ static void test_release_ends_undelivered_hardware(void **state)
 	assert_true(fake.irq[vm0->vcpu[1].pcpu][VTIMER].active);
 }
 
+/*
+ * CPU_OFF with interrupts still listed: what the guest never took stays
+ * pending (as a redistributor keeps it for a CPU that is off) and reaches the
+ * vCPU when it is on again; what it took is over; a level line still high is
+ * sampled again; the timer it owns is ended on the board and not replayed.
+ */
+static void test_release_keeps_what_was_never_taken(void **state)
+{
+	(void)state;
+	struct vcpu *v = &vm0->vcpu[1];
+
+	enable(vm0, 1, 2, 0x40);     /* an SGI */
+	enable(vm0, 1, 3, 0x40);     /* another, which the guest takes */
+	enable(vm0, 1, VTIMER, 0x20);
+	assert_true(vgicd_write(vm0, 0x6000 + 8 * UART_SPI, 8, 1)); /* IROUTER: vCPU 1 */
+	enable(vm0, 1, UART_SPI, 0x50);
+	vgic_inject(vm0, v, 2);
+	vgic_inject(vm0, v, 3);
+	vgic_set_level(vm0, UART_SPI, true);
+	fake.irq[v->pcpu][VTIMER].active = true;
+	vgic_inject_hw(v, VTIMER);
+	entry(v);
+	assert_int_equal(lrs_in_use(v), 4);
+	guest_set(v, 3, ST_ACTIVE);
+	guest_set(v, UART_SPI, ST_ACTIVE);
+	fake.cpu = v->pcpu;
+	vgic_vcpu_release(v);
+	assert_int_equal(lrs_in_use(v), 0);
+	assert_true(v->vgic.priv[2].pending);
+	assert_false(v->vgic.priv[3].pending || v->vgic.priv[3].active);
+	assert_true(vm0->vgic.spi[UART_SPI - VGIC_SPI_BASE].pending); /* the line is still high */
+	assert_false(v->vgic.priv[VTIMER].pending);
+	assert_false(fake.irq[v->pcpu][VTIMER].active);
+	/* on again (CPU_ON): the SGI and the UART come back, the old timer tick does not */
+	v->power = VCPU_ON;
+	entry(v);
+	assert_true(lr_of(v, 2) >= 0);
+	assert_true(lr_of(v, UART_SPI) >= 0);
+	assert_int_equal(lr_of(v, 3), -1);
+	assert_int_equal(lr_of(v, VTIMER), -1);
+}
+
 static void test_vgic_init_resets_hardware_spis(void **state)
 {
 	(void)state;
@@ -562,6 +604,7 @@ int main(void)
 		T(test_hardware_spi),
 		T(test_hardware_interrupt_not_owned_is_ended),
 		T(test_release_ends_undelivered_hardware),
+		T(test_release_keeps_what_was_never_taken),
 		T(test_vgic_init_resets_hardware_spis),
 	};
 #undef T
