@@ -77,6 +77,7 @@ bool vm_create(struct vm *vm, uint32_t id, const struct manifest *m, const struc
 			return false;
 		}
 	}
+	arch_s2_flush_vmid(vm->s2.vmid, s2_root(&vm->s2)); /* the tables are complete: publish them */
 	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
 		struct vcpu *v = &vm->vcpu[i];
 		v->vm = vm;

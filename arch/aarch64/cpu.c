@@ -198,6 +198,16 @@ void arch_vcpu_reset(struct vcpu *v)
 
 	write_vmpidr_el2(v->mpidr);
 	write_vttbr_el2(pa_addr(s2_root(&vm->s2)) | ((uint64_t)vm->s2.vmid << 48));
+	/*
+	 * The vCPU starts as a CPU out of reset: nothing of its VM's previous
+	 * run (same VMID, same ASIDs) may linger in this CPU's TLBs, where a
+	 * guest that turns its MMU on without invalidating first would hit it.
+	 * The ISB makes the TLBI see the new VMID (Arm ARM, TLBI VMALLS12E1:
+	 * it acts on the VMID in VTTBR_EL2); the DSB completes it.
+	 */
+	isb();
+	__asm__ volatile("tlbi vmalls12e1" ::: "memory");
+	dsb_nsh();
 	write_sctlr_el1(SCTLR_EL1_RESET);
 	write_tcr_el1(0);
 	write_ttbr0_el1(0);
@@ -232,12 +242,16 @@ void arch_vcpu_reset(struct vcpu *v)
 
 void arch_s2_flush_vmid(uint16_t vmid, paddr_t root)
 {
-	/* The VMID to flush is the one in VTTBR_EL2 (Arm ARM D8.13, TLBI VMALLS12E1IS). */
+	/* The VMID to flush is the one in VTTBR_EL2 (Arm ARM D8.13, TLBI
+	 * VMALLS12E1IS): borrow it, and give this CPU's own VM its VTTBR back. */
+	uint64_t saved = read_vttbr_el2();
+
 	write_vttbr_el2(pa_addr(root) | ((uint64_t)vmid << 48));
 	isb();
-	dsb_ishst(); /* table writes before the invalidation */
+	dsb_ishst(); /* the table writes complete before the invalidation, for every walker */
 	__asm__ volatile("tlbi vmalls12e1is" ::: "memory");
-	dsb_ish();
+	dsb_ish(); /* the invalidation is done on every CPU */
+	write_vttbr_el2(saved);
 	isb();
 }
 

@@ -138,4 +138,9 @@ static inline void dsb_ishst(void)
 	__asm__ volatile("dsb ishst" ::: "memory");
 }
 
+static inline void dsb_nsh(void)
+{
+	__asm__ volatile("dsb nsh" ::: "memory");
+}
+
 #endif
