@@ -13,6 +13,7 @@
 #include <fv/arch.h>
 #include <fv/gicv3.h>
 #include <fv/log.h>
+#include <fv/spinlock.h>
 #include <fv/vm.h>
 #include <plat/layout.h>
 
@@ -168,14 +169,39 @@ void arch_irq_clear_active(uint32_t intid, uint32_t pcpu)
 	set_bit_reg(GICD_ICACTIVER, intid, pcpu);
 }
 
+/*
+ * One GICD_ICFGR word holds the trigger of 16 SPIs, which may belong to
+ * different VMs configuring them at the same moment: the read-modify-write
+ * is serialised board-wide (innermost lock: under a VM's vGIC lock). And
+ * changing Int_config while the interrupt is enabled is UNPREDICTABLE (GICv3
+ * architecture specification, the GICD_ICFGR<n> description), so it is
+ * disabled around the change, the disable seen to complete first (RWP).
+ */
+static struct spinlock icfgr_lock = SPINLOCK_INIT;
+
 void arch_irq_set_edge(uint32_t intid, bool edge)
 {
 	if (intid < 32)
 		return;
 	uintptr_t reg = PLAT_GICD_BASE + GICD_ICFGR + (intid / 16) * 4;
 	uint32_t bit = 2U << (2 * (intid % 16));
+	uintptr_t enable_word = (intid / 32) * 4;
+	uint32_t enable_bit = 1U << (intid % 32);
+
+	spin_lock(&icfgr_lock);
 	uint32_t v = mmio_read32(reg);
-	mmio_write32(reg, edge ? v | bit : v & ~bit);
+	uint32_t want = edge ? v | bit : v & ~bit;
+	if (want != v) {
+		bool enabled = mmio_read32(PLAT_GICD_BASE + GICD_ISENABLER + enable_word) & enable_bit;
+		if (enabled) {
+			mmio_write32(PLAT_GICD_BASE + GICD_ICENABLER + enable_word, enable_bit);
+			gicd_wait_rwp();
+		}
+		mmio_write32(reg, want);
+		if (enabled)
+			mmio_write32(PLAT_GICD_BASE + GICD_ISENABLER + enable_word, enable_bit);
+	}
+	spin_unlock(&icfgr_lock);
 }
 
 void arch_kick_cpu(uint32_t pcpu)

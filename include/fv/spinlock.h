@@ -7,7 +7,8 @@
  * The hypervisor never takes interrupts while running (PSTATE.I is masked on
  * every exception entry), so a lock holder cannot be preempted on its CPU.
  * Lock order, outermost first (never take an earlier lock while holding a
- * later one):  vm.lock > vpl011.lock > conmux.lock > vgic.lock > log.
+ * later one):  vm.lock > vpl011.lock > conmux.lock > vgic.lock >
+ * icfgr_lock (arch/aarch64/gic.c, the board GIC's shared trigger words) > log.
  */
 #ifndef FV_SPINLOCK_H
 #define FV_SPINLOCK_H
