@@ -101,8 +101,11 @@ static bool load(struct vm *vm)
 {
 	const struct manifest_vm *c = vm->cfg;
 
-	if (vm->restart_count)
-		scrub(vm); /* nothing of the previous run survives a restart */
+	/* Nothing of a previous run survives: a restart, or a start after a stop,
+	 * a poweroff or a load that failed half way. */
+	if (vm->ram_used)
+		scrub(vm);
+	vm->ram_used = true;
 	if (!load_one(vm, "kernel", &c->kernel))
 		return false;
 	if (c->boot == VM_BOOT_LINUX && !check_kernel(vm))

@@ -254,7 +254,6 @@ static void test_restart_scrubs_ram(void **state)
 	*secret = 0x5a;
 	assert_true(load(vm0));
 	assert_int_equal(*secret, 0x5a); /* first boot: RAM is as the board left it */
-	vm0->restart_count = 1;
 	assert_true(load(vm0));
 	assert_int_equal(*secret, 0); /* nothing of the previous run survives */
 	assert_int_equal(mem.ram[0][0][RAM_SIZE - 1], 0);
@@ -263,6 +262,27 @@ static void test_restart_scrubs_ram(void **state)
 	mem.ram[1][0][0x800000] = 0x77;
 	assert_true(load(vm0));
 	assert_int_equal(mem.ram[1][0][0x800000], 0x77);
+}
+
+/* Stopped (console, poweroff, a failed load) and started again: no restart counted, RAM scrubbed all the same. */
+static void test_start_after_stop_scrubs_ram(void **state)
+{
+	(void)state;
+	uint8_t *secret = ram_at(0, m.vm[0].mem[0].ipa + 0x900000);
+
+	assert_true(load(vm0));
+	*secret = 0xa5; /* what the first run left behind */
+	assert_int_equal(vm0->restart_count, 0);
+	assert_true(load(vm0));
+	assert_int_equal(*secret, 0);
+	/* a load that failed half way leaves images behind: the next start scrubs them */
+	uint8_t *rot = mem.flash + m.image[1].offset + m.image[1].size / 2;
+	*rot ^= 0x40; /* the initrd is corrupt: the kernel was copied, the initrd refused */
+	*secret = 0xa5;
+	assert_false(load(vm0));
+	*rot ^= 0x40;
+	assert_true(load(vm0));
+	assert_int_equal(*secret, 0);
 }
 
 int main(void)
@@ -279,6 +299,7 @@ int main(void)
 		T(test_linux_kernel_placement),
 		T(test_kaslr_seed_planted),
 		T(test_restart_scrubs_ram),
+		T(test_start_after_stop_scrubs_ram),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
