@@ -279,8 +279,10 @@ static void inject(struct vcpu *v, uint64_t esr, uint64_t far, bool set_far)
 	if (set_far)
 		write_far_el1(far);
 	uint64_t pstate = PSTATE_EL1H | PSTATE_DAIF;
-	if (((read_id_aa64mmfr1_el1() >> 20) & 0xf) && !(read_sctlr_el1() & SCTLR_EL1_SPAN))
-		pstate |= PSTATE_PAN;
+	/* FEAT_PAN: an exception to EL1 sets PAN when SCTLR_EL1.SPAN is 0 and
+	 * leaves it as it was when SPAN is 1 (Arm ARM, SCTLR_EL1.SPAN). */
+	if ((read_id_aa64mmfr1_el1() >> 20) & 0xf)
+		pstate |= (read_sctlr_el1() & SCTLR_EL1_SPAN) ? (from & PSTATE_PAN) : PSTATE_PAN;
 	r->pstate = pstate;
 	r->pc = read_vbar_el1() + offset;
 }

@@ -26,6 +26,12 @@
 #define ISS_S1PTW BIT(7)
 #define ISS_WNR BIT(6)
 #define ISS_FSC_MASK 0x3fU
+#define ESR_IL BIT(25)        /* the trapped instruction is 32 bits (else a 16-bit T32 one) */
+
+#define SPSR_AARCH32 BIT(4)   /* SPSR_EL2.M[4]: the guest was in AArch32 (EL0 only: HCR_EL2.RW = 1) */
+#define SPSR_T BIT(5)         /* ... in T32 state */
+#define SPSR_IT_LO_SHIFT 25   /* IT[1:0] */
+#define SPSR_IT_HI_SHIFT 10   /* IT[7:2] */
 
 static struct vcpu *current_vcpu(struct vcpu_regs *frame)
 {
@@ -89,17 +95,40 @@ static void decode(struct trap *t, uint64_t esr)
 	}
 }
 
+/*
+ * Step past the trapped instruction: 2 or 4 bytes as ESR_EL2.IL says (a
+ * 16-bit T32 load or store from AArch32 EL0 can take a stage-2 abort), and
+ * in T32 on through an IT block as the instruction would have (Arm ARM,
+ * the ITAdvance() pseudocode).
+ */
+static void step_past(struct vcpu_regs *frame, uint32_t esr)
+{
+	uint64_t ps = frame->pstate;
+
+	frame->pc += (esr & ESR_IL) ? 4 : 2;
+	if (!(ps & SPSR_AARCH32) || !(ps & SPSR_T))
+		return;
+	uint32_t it = (uint32_t)((ps >> SPSR_IT_LO_SHIFT) & 3) | (uint32_t)(((ps >> SPSR_IT_HI_SHIFT) & 0x3f) << 2);
+	if (it == 0)
+		return;
+	it = (it & 7) == 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
+	ps &= ~((3ULL << SPSR_IT_LO_SHIFT) | (0x3fULL << SPSR_IT_HI_SHIFT));
+	frame->pstate = ps | ((uint64_t)(it & 3) << SPSR_IT_LO_SHIFT) | ((uint64_t)(it >> 2) << SPSR_IT_HI_SHIFT);
+}
+
 void arch_guest_sync(struct vcpu_regs *frame)
 {
 	struct vcpu *v = current_vcpu(frame);
 	struct trap t = { 0 };
 
-	decode(&t, read_esr_el2());
+	uint32_t esr = (uint32_t)read_esr_el2();
+
+	decode(&t, esr);
 	enum trap_outcome out = trap_handle(v, &t);
 	/* HVC returns to the next instruction by itself; trapped SMC, MSR/MRS
 	 * and data aborts return to the trapping one (ELR_EL2 points at it). */
 	if (out == TRAP_HANDLED && t.kind != TRAP_HVC)
-		frame->pc += 4;
+		step_past(frame, esr);
 	vm_before_entry(v);
 }
 
