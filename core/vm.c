@@ -221,9 +221,28 @@ void vm_check_board_off(void)
 	arch_board_off();
 }
 
+/* virtio-mmio's Status register, legacy and 1.x alike: writing 0 resets the device (virtio 1.1 §4.2.2). */
+#define VIRTIO_MMIO_STATUS 0x070U
+
+/*
+ * A VM's devices stop with it. A virtio device left running keeps queues
+ * that point into RAM about to be scrubbed and reloaded, and could write
+ * into the next run's images (no SMMU stops it); its reset stops it, and
+ * the next run's driver starts it from scratch. Only the VM's own windows.
+ */
+static void devices_reset(struct vm *vm)
+{
+	for (uint32_t i = 0; i < vm->cfg->device_count; i++) {
+		const struct manifest_device *d = &vm->cfg->device[i];
+		if (d->kind == DEVICE_VIRTIO_MMIO)
+			arch_mmio_write(pa_init(d->pa + VIRTIO_MMIO_STATUS), 4, 0);
+	}
+}
+
 /* The last CPU of a stopping VM to park finishes the stop. */
 static void vm_stopped(struct vm *vm)
 {
+	devices_reset(vm);
 	conmux_end_line(&hv_conmux, vm->console_port); /* its last words stay on a line of their own */
 	spin_lock(&vm->lock);
 	bool restart = vm->restart_after_stop && !vm->stay_off;

@@ -337,6 +337,55 @@ static void test_poweroff_beside_a_failed_vm(void **state)
 	assert_int_equal(guest_calls(vm0, PSCI_SYSTEM_OFF), FAKE_EXIT_BOARD_OFF);
 }
 
+/* ---------------- devices ---------------- */
+
+static struct {
+	uint64_t pa[8];
+	uint64_t value[8];
+	uint32_t count;
+} dev_writes;
+
+static void record_write(uint64_t pa, unsigned int width, uint64_t value)
+{
+	assert_int_equal(width, 4);
+	assert_true(dev_writes.count < 8);
+	dev_writes.pa[dev_writes.count] = pa;
+	dev_writes.value[dev_writes.count++] = value;
+}
+
+#define SLOT_STATUS(n) (PLAT_VIRTIO_BASE + (n) * PLAT_VIRTIO_STRIDE + 0x70)
+
+/* A stop or a restart resets the VM's own virtio devices (Status = 0), no one else's. */
+static void test_stop_and_restart_reset_own_devices(void **state)
+{
+	(void)state;
+	testbed_memory_free(&mem);
+	testbed_manifest(&m, 2, 2);
+	testbed_set_ram_size(&m, RAM_SIZE);
+	testbed_add_virtio(&m, 0, 5);
+	testbed_add_virtio(&m, 0, 6);
+	testbed_add_virtio(&m, 1, 7);
+	assert_true(testbed_create_vms(&m));
+	testbed_memory_map(&mem, &m);
+	memset(&dev_writes, 0, sizeof(dev_writes));
+	fake.mmio_write = record_write;
+	boot(vm0);
+	boot(vm1);
+	assert_int_equal(dev_writes.count, 0);
+	console_stop(vm0);
+	assert_int_equal(dev_writes.count, 2);
+	assert_int_equal(dev_writes.pa[0], SLOT_STATUS(5));
+	assert_int_equal(dev_writes.pa[1], SLOT_STATUS(6));
+	assert_int_equal(dev_writes.value[0] | dev_writes.value[1], 0);
+	assert_int_equal(guest_calls(vm1, PSCI_SYSTEM_RESET), FAKE_EXIT_NONE);
+	assert_int_equal(vm1->state, VM_STATE_RUNNING);
+	assert_int_equal(vm1->restart_count, 1);
+	assert_int_equal(dev_writes.count, 3);
+	assert_int_equal(dev_writes.pa[2], SLOT_STATUS(7));
+	assert_int_equal(dev_writes.value[2], 0);
+	fake.mmio_write = NULL;
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -355,6 +404,7 @@ int main(void)
 		T(test_crash_policy_stop_of_last_vm_leaves_board_on),
 		T(test_poweroff_while_another_vm_restarts),
 		T(test_poweroff_beside_a_failed_vm),
+		T(test_stop_and_restart_reset_own_devices),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
