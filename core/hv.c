@@ -171,6 +171,8 @@ static void maintenance(void)
 void irq_handle(void)
 {
 	for (;;) {
+		if (log_panicked())
+			arch_cpu_halt(); /* another CPU panicked and kicked this one */
 		uint32_t intid = arch_irq_ack();
 		if (intid >= IRQ_SPURIOUS)
 			return;

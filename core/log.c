@@ -9,6 +9,7 @@
 #include <fv/hv.h>
 #include <fv/log.h>
 #include <fv/string.h>
+#include <fv/vm.h>
 
 static void early_sink(const char *line)
 {
@@ -41,10 +42,18 @@ void log_line(const char *fmt, ...)
 	va_end(ap);
 }
 
+static bool panicked;
+
+bool log_panicked(void)
+{
+	return __atomic_load_n(&panicked, __ATOMIC_ACQUIRE);
+}
+
 void panic_at(const char *file, int line, const char *fmt, ...)
 {
 	char msg[LOG_LINE_MAX];
 	va_list ap;
+	bool first = !__atomic_exchange_n(&panicked, true, __ATOMIC_ACQ_REL);
 
 	va_start(ap, fmt);
 	fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -52,6 +61,11 @@ void panic_at(const char *file, int line, const char *fmt, ...)
 	/* Straight to the UART: the multiplexer's lock may be what is broken. */
 	log_set_sink(early_sink);
 	log_line("PANIC on CPU %u at %s:%d: %s", arch_cpu_index(), file, line, msg);
-	log_line("the hypervisor has stopped; power-cycle the board");
+	if (first) {
+		log_line("the hypervisor has stopped; power-cycle the board");
+		/* A broken invariant may have harmed any VM: every CPU stops, each
+		 * as it takes this kick (irq_handle); none is waited for. */
+		pcpu_kick_mask(~0U);
+	}
 	arch_cpu_halt();
 }

@@ -12,6 +12,7 @@
 #define FV_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 #define LOG_LINE_MAX 200
 
@@ -25,6 +26,8 @@ __attribute__((noreturn)) void panic_at(const char *file, int line, const char *
 	__attribute__((format(printf, 3, 4)));
 
 #define PANIC(...) panic_at(__FILE__, __LINE__, __VA_ARGS__)
+/* Whether some CPU panicked: every other CPU halts at its next interrupt. */
+bool log_panicked(void);
 #define ASSERT(cond)                                                  \
 	do {                                                          \
 		if (!(cond))                                          \
