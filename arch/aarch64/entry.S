@@ -60,6 +60,22 @@ cpu_entry:
 	mov	x2, #STACK_SIZE
 	madd	x1, x0, x2, x1
 	add	x1, x1, x2
+	/* C runs here with the MMU and caches off until arch_mmu_enable, so its
+	 * first stack writes go to memory; other CPUs run with caches on and may
+	 * hold (speculatively fetched) stale copies of these lines, which a
+	 * cacheable read could return later. Invalidate the stack to the point
+	 * of coherency before using it (Arm ARM, DC IVAC; the line size from
+	 * CTR_EL0.DminLine, in words). */
+	mrs	x3, ctr_el0
+	ubfx	x3, x3, #16, #4
+	mov	x4, #4
+	lsl	x4, x4, x3
+	sub	x5, x1, x2
+5:	dc	ivac, x5
+	add	x5, x5, x4
+	cmp	x5, x1
+	b.lo	5b
+	dsb	sy
 	sub	sp, x1, #FRAME_SIZE
 	mov	x29, #0
 	mov	x30, #0
