@@ -71,6 +71,10 @@ class Board:
             self.log.flush()
         return True
 
+    def pump(self, wait):
+        """Read what the console has within `wait` seconds; False once QEMU has exited."""
+        return self._pump(wait)
+
     def text(self, start=0):
         return self.out[start:].decode("utf-8", "replace")
 
