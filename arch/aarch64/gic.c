@@ -145,6 +145,15 @@ static void set_bit_reg(uint32_t reg, uint32_t intid, uint32_t pcpu)
 	mmio_write32(base + reg + (intid / 32) * 4, 1U << (intid % 32));
 }
 
+static bool test_bit_reg(uint32_t reg, uint32_t intid, uint32_t pcpu)
+{
+	uintptr_t base = bank(intid, pcpu);
+
+	if (base == GICR_SGI_FRAME)
+		return false;
+	return mmio_read32(base + reg + (intid / 32) * 4) & (1U << (intid % 32));
+}
+
 void arch_irq_enable(uint32_t intid, uint32_t pcpu)
 {
 	if (intid >= 32 && pcpu < pcpu_count) {
@@ -185,21 +194,19 @@ void arch_irq_set_edge(uint32_t intid, bool edge)
 		return;
 	uintptr_t reg = PLAT_GICD_BASE + GICD_ICFGR + (intid / 16) * 4;
 	uint32_t bit = 2U << (2 * (intid % 16));
-	uintptr_t enable_word = (intid / 32) * 4;
-	uint32_t enable_bit = 1U << (intid % 32);
 
 	spin_lock(&icfgr_lock);
 	uint32_t v = mmio_read32(reg);
 	uint32_t want = edge ? v | bit : v & ~bit;
 	if (want != v) {
-		bool enabled = mmio_read32(PLAT_GICD_BASE + GICD_ISENABLER + enable_word) & enable_bit;
+		bool enabled = test_bit_reg(GICD_ISENABLER, intid, 0);
 		if (enabled) {
-			mmio_write32(PLAT_GICD_BASE + GICD_ICENABLER + enable_word, enable_bit);
+			set_bit_reg(GICD_ICENABLER, intid, 0);
 			gicd_wait_rwp();
 		}
 		mmio_write32(reg, want);
 		if (enabled)
-			mmio_write32(PLAT_GICD_BASE + GICD_ISENABLER + enable_word, enable_bit);
+			set_bit_reg(GICD_ISENABLER, intid, 0);
 	}
 	spin_unlock(&icfgr_lock);
 }
