@@ -72,12 +72,17 @@ NATIVE = {
 }
 
 
+def native_board(kind):
+    """The Debian kernel and initramfs booted natively (-kernel) as NATIVE[kind] says."""
+    args, machine = NATIVE[kind]
+    return fv.Board(kernel=os.path.join(GUEST, "Image"), initrd=os.path.join(GUEST, "initrd.gz"),
+                    append=f"console=ttyAMA0 {args}fv.name=native", extra=ICOUNT, **machine)
+
+
 def boot(kind, image=None, do_workload=True):
     t0 = time.time()
     if kind in NATIVE:
-        args, machine = NATIVE[kind]
-        b = fv.Board(kernel=os.path.join(GUEST, "Image"), initrd=os.path.join(GUEST, "initrd.gz"),
-                     append=f"console=ttyAMA0 {args}fv.name=native", extra=ICOUNT, **machine)
+        b = native_board(kind)
         vms = ["native"]
     else:
         b = fv.Board(image, extra=ICOUNT)
@@ -99,10 +104,7 @@ def boot(kind, image=None, do_workload=True):
 def boot_pair(timeout=300):
     """Two native 2-CPU machines booted at once: seconds until both shells answer."""
     t0 = time.time()
-    args, machine = NATIVE["native"]
-    boards = [fv.Board(kernel=os.path.join(GUEST, "Image"), initrd=os.path.join(GUEST, "initrd.gz"),
-                       append=f"console=ttyAMA0 {args}fv.name=native", extra=ICOUNT, **machine)
-              for _ in range(2)]
+    boards = [native_board("native") for _ in range(2)]
     shell = re.compile(rb"native:[^\r\n]*# ")
     done = [None, None]
     try:
