@@ -215,6 +215,9 @@ format:
 	@clang-format -i $(CORE_SRC) $(wildcard arch/*/*.c) $(wildcard plat/*/*.c) $(wildcard tools/*/*.c) \
 		$(wildcard include/fv/*.h)
 
+# Phony, or .SECONDARY below would let make treat it as an intermediate that
+# need not exist, and the version (and the banner) would go stale.
+.PHONY: FORCE
 FORCE:
 .SECONDARY:
 
