@@ -24,8 +24,9 @@ HV_CFLAGS := -std=c11 -O2 -g $(WARN) $(INC) -ffreestanding -fno-builtin -nostdin
 	-fno-pic -fno-pie -fno-common -ffunction-sections -fdata-sections -MMD -MP
 HV_LDFLAGS := -nostdlib -static -no-pie -Wl,--gc-sections -Wl,-T,plat/$(PLAT)/hv.ld \
 	-Wl,--build-id=none -Wl,-z,noexecstack
-CORE_SRC := $(wildcard core/*.c)
-HV_SRC := $(CORE_SRC) $(wildcard arch/aarch64/*.c) $(wildcard plat/$(PLAT)/*.c)
+CORE_SRC := $(sort $(shell find core -name '*.c'))
+LIB_SRC := $(wildcard lib/*.c)
+HV_SRC := $(CORE_SRC) $(LIB_SRC) $(wildcard arch/aarch64/*.c) $(wildcard plat/$(PLAT)/*.c)
 HV_ASM := $(wildcard arch/aarch64/*.S)
 HV_OBJ := $(patsubst %.c,$(B)/hv/%.o,$(HV_SRC)) $(patsubst %.S,$(B)/hv/%.o,$(HV_ASM)) $(B)/hv/version.o
 
@@ -62,7 +63,7 @@ $(B)/flashvisor.bin: $(B)/flashvisor.elf
 
 # ---- host side: the image tool (shares the manifest, validator and SHA-256 with the hypervisor) ----
 HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) $(INC) -DFV_HOST -MMD -MP
-SHARED_SRC := core/manifest.c core/sha256.c core/fmt.c core/image.c core/str_copy.c
+SHARED_SRC := core/boot/manifest.c core/boot/image.c lib/sha256.c lib/fmt.c lib/str_copy.c
 TOOL_SRC := $(wildcard tools/fvimage/*.c) $(SHARED_SRC)
 TOOL_OBJ := $(patsubst %.c,$(B)/host/%.o,$(TOOL_SRC))
 FVIMAGE := $(B)/host/fvimage
@@ -80,7 +81,7 @@ $(FVIMAGE): $(TOOL_OBJ)
 
 # ---- fvtest: the bare-metal misbehaving guest of the fault-containment tests ----
 # It runs with its MMU off, where nothing is read-only or execute-never: one RWX segment is the truth.
-FVTEST_SRC := $(wildcard guests/fvtest/*.c) core/fmt.c core/dtb.c core/string.c core/str_copy.c
+FVTEST_SRC := $(wildcard guests/fvtest/*.c) lib/fmt.c lib/dtb.c lib/string.c lib/str_copy.c
 FVTEST_OBJ := $(patsubst %.c,$(B)/fvtest/%.o,$(FVTEST_SRC)) $(B)/fvtest/guests/fvtest/start.o
 FVTEST := $(B)/guests/fvtest.bin
 
@@ -139,7 +140,7 @@ deps:
 # Host unit tests: core logic on the fake arch, under ASan and UBSan.
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes $(INC) -Iarch/fake/include -Itests/common -DFV_HOST $(SAN) -MMD -MP
-CORE_HOST_SRC := $(filter-out core/string.c,$(CORE_SRC)) arch/fake/fake.c arch/aarch64/pte.c
+CORE_HOST_SRC := $(CORE_SRC) $(filter-out lib/string.c,$(LIB_SRC)) arch/fake/fake.c arch/aarch64/pte.c
 CORE_HOST_OBJ := $(patsubst %.c,$(B)/unit/%.o,$(CORE_HOST_SRC))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/unit/bin/%,$(wildcard tests/unit/test_*.c))
 
@@ -199,7 +200,7 @@ test: deps
 # The hypervisor with clang too (same warnings, -Werror), cppcheck, and a
 # curated clang-tidy set (bugprone, the static analyzer). Findings print;
 # compiler and cppcheck errors fail.
-LINT_SRC := $(CORE_SRC) $(wildcard arch/aarch64/*.c) $(wildcard plat/$(PLAT)/*.c)
+LINT_SRC := $(CORE_SRC) $(LIB_SRC) $(wildcard arch/aarch64/*.c) $(wildcard plat/$(PLAT)/*.c)
 lint:
 	@echo "  CLANG   hypervisor (aarch64, -Werror)"
 	@for f in $(LINT_SRC); do clang --target=aarch64-linux-gnu -std=c11 $(WARN) $(INC) -ffreestanding \

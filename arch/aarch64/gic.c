@@ -22,7 +22,7 @@
 #define ICH_HCR_UIE BIT(1)
 
 #define HV_PRIORITY 0xa0U
-#define HV_SGI_KICK 0U /* core/hv.c */
+#define HV_SGI_KICK 0U /* core/boot/hv.c */
 #define POLL_LIMIT 10000000U
 
 static uintptr_t rd_base[FV_MAX_CPUS]; /* each CPU's redistributor */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The board as read from the live device tree QEMU leaves at the base of RAM
- * (core/board.c). Only what the hypervisor needs: CPUs, RAM, GIC, UART,
+ * (core/boot/board.c). Only what the hypervisor needs: CPUs, RAM, GIC, UART,
  * timer interrupts, the flash and the virtio-mmio transports.
  */
 #ifndef FV_BOARD_H

@@ -4,8 +4,8 @@
  * architecture specification, IHI 0069: §12.9 GICD, §12.10 GICR RD_base,
  * §12.11 GICR SGI_base), as this project uses them: single security state
  * (GICD_CTLR.DS = 1) and affinity routing. Shared by the driver of the
- * board's GIC (arch/aarch64/gic.c) and the vGIC every VM sees (core/vgicd.c,
- * core/vgicr.c), as pl011.h is for the UART.
+ * board's GIC (arch/aarch64/gic.c) and the vGIC every VM sees (core/vgic/vgicd.c,
+ * core/vgic/vgicr.c), as pl011.h is for the UART.
  */
 #ifndef FV_GICV3_H
 #define FV_GICV3_H

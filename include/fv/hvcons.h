@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The hypervisor's own console commands (core/hvcons.c). */
+/* The hypervisor's own console commands (core/console/hvcons.c). */
 #ifndef FV_HVCONS_H
 #define FV_HVCONS_H
 

@@ -2,7 +2,7 @@
 /*
  * The flash image format: one definition shared by the image tool (which
  * writes it) and the hypervisor (which reads it), and one validator
- * (core/manifest.c) that both run.
+ * (core/boot/manifest.c) that both run.
  *
  * Flash layout (bank 0, at physical address 0):
  *   0                      hypervisor binary; its header (struct hv_header)

@@ -2,7 +2,7 @@
 /*
  * The Arm PrimeCell UART (PL011) register map, from its Technical Reference
  * Manual (r1p5, §3.2 summary, §3.3 descriptions). Shared by the driver of
- * the board's UART (plat/) and the UART model every VM sees (core/vpl011.c).
+ * the board's UART (plat/) and the UART model every VM sees (core/dev/vpl011.c).
  */
 #ifndef FV_PL011_H
 #define FV_PL011_H

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The Arm SP805 watchdog register map (ARM DDI 0270B, §3.2 summary, §3.3
- * descriptions): the model every VM sees (core/vwdt.c), as pl011.h is for
+ * descriptions): the model every VM sees (core/dev/vwdt.c), as pl011.h is for
  * the UART.
  */
 #ifndef FV_SP805_H

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The C library subset the hypervisor implements itself (core/string.c).
+ * The C library subset the hypervisor implements itself (lib/string.c).
  * Host builds use the C library's versions under the same names.
  */
 #ifndef FV_STRING_H

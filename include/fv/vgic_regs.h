@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Register groups shared by vgicd.c and vgicr.c (core/vgic_regs.c). */
+/* Register groups shared by vgicd.c and vgicr.c (core/vgic/vgic_regs.c). */
 #ifndef FV_VGIC_REGS_H
 #define FV_VGIC_REGS_H
 

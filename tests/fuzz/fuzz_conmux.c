@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Fuzzing the console multiplexer (core/conmux.c) on its own, writing to the
+ * Fuzzing the console multiplexer (core/console/conmux.c) on its own, writing to the
  * fake board UART. The input picks the ports (2 to CONMUX_MAX_PORTS, names of
  * every legal length, some taking input), then a sequence of: output bytes
  * from a port, a whole hypervisor line on port 0, clock advances, polls,

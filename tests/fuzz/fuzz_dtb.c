@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Fuzzing the hypervisor's device tree reader (core/dtb.c) and the board
- * discovery built on it (core/board.c) with arbitrary blobs. Each input runs
+ * Fuzzing the hypervisor's device tree reader (lib/dtb.c) and the board
+ * discovery built on it (core/boot/board.c) with arbitrary blobs. Each input runs
  * twice: as it is, and with its header patched to be plausible (magic,
  * version, total size = input size, blocks clamped inside), so that the
  * fuzzer spends its time in the structure block rather than the header.

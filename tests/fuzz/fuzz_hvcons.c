@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Fuzzing the hypervisor's own console (core/hvcons.c): a line editor and a
+ * Fuzzing the hypervisor's own console (core/console/hvcons.c): a line editor and a
  * command parser anyone at the board's UART can type into. The console is
  * set up as hv_main sets it up (the "hv" port takes input, log lines go
  * through the multiplexer) over the test bed's booted VMs. The input is typed

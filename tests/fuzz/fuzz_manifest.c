@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Fuzzing the one validator of flash images (core/manifest.c): what the
+ * Fuzzing the one validator of flash images (core/boot/manifest.c): what the
  * hypervisor trusts before it starts anything. The input is either a raw
  * struct manifest (as is, or with magic, version and size fixed and the
  * digest recomputed so the fuzzer gets past the checksum), or the test bed's

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Fuzzing what a guest can make the hypervisor do through its exceptions:
- * SMCCC/PSCI calls (core/psci.c, directly and through the trap path), and
- * core/trap.c's trap_handle with HVC, SMC, trapped system registers, data
+ * SMCCC/PSCI calls (core/vm/psci.c, directly and through the trap path), and
+ * core/cpu/trap.c's trap_handle with HVC, SMC, trapped system registers, data
  * aborts at any IPA (emulated devices, passthrough windows, RAM, nowhere),
  * instruction aborts and other exceptions, on the test bed's booted VMs.
  * Between steps every CPU handles its requests (parking, restarting,

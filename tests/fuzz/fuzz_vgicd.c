@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Fuzzing the emulated GICv3 distributor (core/vgicd.c, core/vgic_regs.c)
+ * Fuzzing the emulated GICv3 distributor (core/vgic/vgicd.c, core/vgic/vgic_regs.c)
  * of VMs booted by the test bed (1 to 3 VMs, their CPUs, virtio slots with
  * hardware SPIs, 1 to 16 list registers per CPU). The input is a sequence of
  * distributor reads and writes (offset, width and value decoded from it)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Fuzzing the emulated GICv3 redistributors (core/vgicr.c, core/vgic_regs.c)
+ * Fuzzing the emulated GICv3 redistributors (core/vgic/vgicr.c, core/vgic/vgic_regs.c)
  * of VMs booted by the test bed. The input is a sequence of reads and writes
  * to the RD_base and SGI_base frames of a vCPU (one past the last vCPU too),
  * offset, width and value decoded from it, interleaved with the vGIC steps of

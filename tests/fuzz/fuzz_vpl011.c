@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Fuzzing the PL011 every VM sees (core/vpl011.c), with the console path
+ * Fuzzing the PL011 every VM sees (core/dev/vpl011.c), with the console path
  * behind it (hv.c's console services, the multiplexer) and the vGIC line in
  * front of it, on VMs booted by the test bed. The input is a sequence of:
  * register reads and writes (offset, width, value), bytes received directly

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Fuzzing the SP805 watchdog every VM may have (core/vwdt.c) together with
+ * Fuzzing the SP805 watchdog every VM may have (core/dev/vwdt.c) together with
  * what acts on it: the hypervisor timer (hv.c, watchdogs_poll) and the crash
  * policies (vm.c). The test bed's VMs all get a watchdog; the system counter
  * runs at a frequency from the input. The input is a sequence of register

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The console multiplexer (core/conmux.c) on its own, with a captured UART
+ * The console multiplexer (core/console/conmux.c) on its own, with a captured UART
  * and a clock the test moves: "[name] " prefixes, whole lines, no two ports
  * inside one line, partial lines after CONMUX_IDLE_MS, a holder losing an
  * idle line, the hypervisor's lines, backpressure and tx-ready, and input:

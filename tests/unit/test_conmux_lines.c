@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The console multiplexer (core/conmux.c) where lines are cut, started and
+ * The console multiplexer (core/console/conmux.c) where lines are cut, started and
  * ended on a port's behalf: a line ended early (break_line) continues under
  * "[name]+ " exactly once per cut, so a reader can join the pieces; a whole
  * line (conmux_line, the hypervisor's messages) starts a line of its own,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * The device tree reader (core/dtb.c) and board discovery on top of it
- * (core/board.c). Trees are written with the host libfdt's sequential-write
+ * The device tree reader (lib/dtb.c) and board discovery on top of it
+ * (core/boot/board.c). Trees are written with the host libfdt's sequential-write
  * API: a QEMU-virt-like board (cpus, memory, GICv3, PL011, timer, 32
  * virtio-mmio transports listed highest address first as QEMU does,
  * cfi-flash, PSCI) and variants with parts missing or broken. Malformed and

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The hypervisor's printf (core/fmt.c): every conversion and modifier it
+ * The hypervisor's printf (lib/fmt.c): every conversion and modifier it
  * documents, field widths and flags, precision of %s, and the snprintf
  * contract: output truncated to the buffer, always terminated, and the
  * return value the length the whole output would have had. The host's

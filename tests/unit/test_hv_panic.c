@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * A hypervisor panic (core/log.c, panic_at) stops the whole board, not only
+ * A hypervisor panic (core/console/log.c, panic_at) stops the whole board, not only
  * the CPU that found the broken invariant: it says where, kicks every other
- * CPU, and each halts at its next interrupt (core/hv.c, irq_handle) instead
+ * CPU, and each halts at its next interrupt (core/boot/hv.c, irq_handle) instead
  * of going back into its guest. The panic state cannot be undone, so this
  * binary holds one test.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The hypervisor console (core/hvcons.c) as a user at the board UART meets
+ * The hypervisor console (core/console/hvcons.c) as a user at the board UART meets
  * it: bytes arrive through the UART interrupt (irq_handle), Ctrl-A three
  * times moves the focus to it after the VMs, and what it prints goes through
  * the console multiplexer to the fake UART as "[hv] " lines. Covered: the

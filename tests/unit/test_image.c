@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Linux arm64 Image header checks (core/image.c) against headers built as
+ * Linux arm64 Image header checks (core/boot/image.c) against headers built as
  * Documentation/arch/arm64/booting.rst lays them out: code0/code1, then
  * text_offset, image_size and flags as little-endian 64-bit values, and the
  * magic "ARM\x64" at 0x38. Each refusal must give its own reason.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Loading a VM from flash (core/loader.c): each image is copied from the
+ * Loading a VM from flash (core/boot/loader.c): each image is copied from the
  * (fake_map'ed) flash into the VM's RAM at its load address, hashed there
  * and compared with the manifest's SHA-256; a Linux kernel's header is
  * checked; a fresh KASLR seed is planted in the device tree; RAM is

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The shared image validator (core/manifest.c): one test per rule, each
+ * The shared image validator (core/boot/manifest.c): one test per rule, each
  * with the accepted and the rejected case, asserting that the error names
  * the place in configuration terms ("/vms/vm1", property "cpus") and says
  * why. manifest_check_board is run against test bed boards that lack what

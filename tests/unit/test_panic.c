@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Kernel-panic detection (core/vm.c): every byte a guest writes to its
+ * Kernel-panic detection (core/vm/vm.c): every byte a guest writes to its
  * console (here through its emulated PL011's data register, as the guest
  * does) is matched against the line Linux ends a panic report with,
  * "---[ end Kernel panic - not syncing", wherever it starts in the output

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * PSCI 1.1 and SMCCC 1.1 discovery for guests (core/psci.c, Arm DEN 0022F
- * and DEN 0028) and the vCPU power states behind them (core/vm.c): calls
+ * PSCI 1.1 and SMCCC 1.1 discovery for guests (core/vm/psci.c, Arm DEN 0022F
+ * and DEN 0028) and the vCPU power states behind them (core/vm/vm.c): calls
  * are made as a guest makes them, with the function id and arguments in
  * the vCPU's x0..x3 (its trap frame, fake.frames), and the result read from
  * x0. A guest may act on its own vCPUs only; another VM's vCPUs, or CPUs

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Stage-2 table building (core/s2.c) and descriptor encoding
+ * Stage-2 table building (core/vm/s2.c) and descriptor encoding
  * (arch/aarch64/pte.c, Arm ARM D8.3 / D8.5): 2 MiB blocks where alignment
  * allows and 4 KiB pages elsewhere, translation by walking the tables,
  * refusal of overlaps, misalignment, addresses beyond the 39-bit IPA space

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Guest exceptions after decoding (core/trap.c): stage-2 data aborts routed
+ * Guest exceptions after decoding (core/cpu/trap.c): stage-2 data aborts routed
  * to the distributor, a redistributor, the UART or a passthrough virtio
  * window (forwarded through fake.mmio_read/mmio_write), or answered with a
  * data abort injected into the guest (fake.last_inject); loads sign- or

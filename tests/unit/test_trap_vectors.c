@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * A fault the guest takes while executing its own exception vectors
- * (core/trap.c): a stage-2 data or instruction abort with the PC inside
+ * (core/cpu/trap.c): a stage-2 data or instruction abort with the PC inside
  * [VBAR_EL1, VBAR_EL1 + 0x800) (fake.vbar) cannot be delivered, since the
  * injected abort would land in the vectors again, forever. It is an
  * unrecoverable guest fault: no abort is injected, and the VM's crash

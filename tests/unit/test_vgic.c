@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Virtual interrupt delivery through list registers (core/vgic.c; GICv3
+ * Virtual interrupt delivery through list registers (core/vgic/vgic.c; GICv3
  * architecture specification chapter 6 and §12.5 ICH_LR<n>_EL2). The test
  * plays both sides: the hypervisor's sync/flush before entry, and the
  * guest's CPU interface acting on the fake list registers (acknowledge =

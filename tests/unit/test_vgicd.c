@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * The emulated GICv3 distributor (core/vgicd.c with the register groups of
- * core/vgic_regs.c), register by register as the GICv3 architecture
+ * The emulated GICv3 distributor (core/vgic/vgicd.c with the register groups of
+ * core/vgic/vgic_regs.c), register by register as the GICv3 architecture
  * specification §12.9 defines them for a guest with ARE = 1 and DS = 1:
  * CTLR, TYPER, IIDR, the ID registers, the set/clear bit registers,
  * IPRIORITYR, ICFGR and IROUTER. Interrupts a VM does not own read as zero

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The emulated GICv3 redistributors (core/vgicr.c with core/vgic_regs.c),
+ * The emulated GICv3 redistributors (core/vgic/vgicr.c with core/vgic/vgic_regs.c),
  * per GICv3 architecture specification §12.10-12.11: the RD_base frame
  * (CTLR, IIDR, TYPER with its Last bit and affinity, WAKER, the ID
  * registers) and the SGI_base frame (the SGI/PPI bit registers,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The VM life cycle (core/vm.c) on the fake arch: creation from the
+ * The VM life cycle (core/vm/vm.c) on the fake arch: creation from the
  * manifest, boot through the BOOT request on the VM's first CPU, and
  * stopping: vm_stop asks every CPU of the VM to park, the last one to park
  * finishes the stop, and the VM restarts or stays off according to the

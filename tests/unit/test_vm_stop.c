@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Stopping a VM whatever it is doing (vm_request_stop, core/vm.c), and when
+ * Stopping a VM whatever it is doing (vm_request_stop, core/vm/vm.c), and when
  * the board powers itself off. A VM that is off or failed is left alone; a
  * running one stops; one that is starting, or stopping for a restart, stays
  * off once that step is done, and the stop does not linger to spoil a later

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The PL011 each VM sees (core/vpl011.c; PL011 TRM r1p5 §3.3-3.4): reset
+ * The PL011 each VM sees (core/dev/vpl011.c; PL011 TRM r1p5 §3.3-3.4): reset
  * values, identification, the receive FIFO, transmission into the console
  * multiplexer with its backpressure, the RX/TX interrupts and the level of
  * the VM's UART line in the vGIC, and 8/16/32-bit accesses.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * The SP805 watchdog each VM may have (core/vwdt.c, SP805 TRM DDI 0270B),
- * and what the hypervisor does with it (core/hv.c, watchdogs_poll, run by
+ * The SP805 watchdog each VM may have (core/dev/vwdt.c, SP805 TRM DDI 0270B),
+ * and what the hypervisor does with it (core/boot/hv.c, watchdogs_poll, run by
  * the hypervisor timer). The model: register map and reset values, 32-bit
  * aligned accesses only, the lock, a count that runs down from Load at
  * VBOARD_WDT_CLOCK_HZ while INTEN is set (time is fake.counter at
