@@ -7,11 +7,14 @@
 #include <arch/frame.h>
 #include <arch/internal.h>
 #include <arch/sysreg.h>
-#include <fv/arch.h>
+#include <fv/arch/cpu.h>
+#include <fv/arch/mem.h>
+#include <fv/arch/vcpu.h>
+#include <fv/arch/vcpuif.h>
 #include <fv/hv.h>
 #include <fv/log.h>
 #include <fv/vm.h>
-#include <plat/layout.h>
+#include <fv/plat.h>
 
 _Static_assert(offsetof(struct vcpu_regs, x) == FRAME_X0, "frame layout");
 _Static_assert(offsetof(struct vcpu_regs, pc) == FRAME_PC, "frame layout");

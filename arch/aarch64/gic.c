@@ -10,12 +10,14 @@
 #include <arch/mmio.h>
 #include <arch/internal.h>
 #include <arch/sysreg.h>
-#include <fv/arch.h>
+#include <fv/arch/cpu.h>
+#include <fv/arch/irq.h>
+#include <fv/arch/vcpuif.h>
 #include <fv/gicv3.h>
 #include <fv/log.h>
 #include <fv/spinlock.h>
 #include <fv/vm.h>
-#include <plat/layout.h>
+#include <fv/plat.h>
 
 #define ICC_CTLR_EOIMODE BIT(1)
 #define ICH_HCR_EN BIT(0)

@@ -8,7 +8,8 @@
 #include <arch/internal.h>
 #include <arch/mmio.h>
 #include <arch/sysreg.h>
-#include <fv/arch.h>
+#include <fv/arch/cpu.h>
+#include <fv/arch/mem.h>
 #include <fv/limits.h>
 #include <fv/s2.h>
 #include <fv/sha256.h>

@@ -11,7 +11,7 @@
 #include <arch/internal.h>
 #include <arch/sysreg.h>
 #include <fv/types.h>
-#include <plat/layout.h>
+#include <fv/plat.h>
 
 #define MAIR_DEVICE_NGNRNE 0x00ULL
 #define MAIR_DEVICE_NGNRE 0x04ULL

@@ -5,7 +5,8 @@
  * result; x0-x17 may be clobbered). Only the hypervisor calls it; guests'
  * SMCs trap to us (HCR_EL2.TSC).
  */
-#include <fv/arch.h>
+#include <fv/arch/cpu.h>
+#include <fv/arch/firmware.h>
 #include <fv/psci.h>
 
 static int64_t smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)

@@ -6,7 +6,7 @@
  */
 #include <arch/internal.h>
 #include <arch/sysreg.h>
-#include <fv/arch.h>
+#include <fv/arch/cpu.h>
 #include <fv/log.h>
 #include <fv/trap.h>
 #include <fv/vm.h>

@@ -4,6 +4,7 @@
  */
 #include <arch/fake.h>
 #include <fv/hv.h>
+#include <fv/plat.h>
 #include <fv/log.h>
 #include <fv/sha256.h>
 #include <fv/string.h>

@@ -4,7 +4,12 @@
  * creation, secondary CPUs), the console services over the multiplexer, and
  * the physical interrupt dispatcher. Nothing here assumes a single VM.
  */
-#include <fv/arch.h>
+#include <fv/arch/cpu.h>
+#include <fv/arch/firmware.h>
+#include <fv/arch/irq.h>
+#include <fv/arch/mem.h>
+#include <fv/arch/vcpu.h>
+#include <fv/arch/vcpuif.h>
 #include <fv/board.h>
 #include <fv/fmt.h>
 #include <fv/hv.h>
@@ -13,7 +18,7 @@
 #include <fv/string.h>
 #include <fv/trap.h>
 #include <fv/vm.h>
-#include <plat/layout.h>
+#include <fv/plat.h>
 
 #define HV_SGI_KICK 0U /* also in arch/aarch64/gic.c */
 

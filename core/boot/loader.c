@@ -8,14 +8,15 @@
  * booting.rst). A mismatch keeps this VM from starting and nothing else.
  * The flash is only ever read.
  */
-#include <fv/arch.h>
+#include <fv/arch/mem.h>
+#include <fv/arch/vcpu.h>
 #include <fv/hv.h>
 #include <fv/image.h>
 #include <fv/log.h>
 #include <fv/sha256.h>
 #include <fv/string.h>
 #include <fv/vm.h>
-#include <plat/layout.h>
+#include <fv/plat.h>
 
 #define CHUNK 0x10000U /* copy and hash in 64 KiB steps */
 

@@ -13,7 +13,7 @@
 #include <fv/manifest.h>
 #include <fv/sha256.h>
 #include <fv/string.h>
-#include <plat/layout.h>
+#include <fv/plat.h>
 
 void diag_error(struct diag *d, const char *where, const char *prop, const char *fmt, ...)
 {

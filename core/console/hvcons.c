@@ -5,7 +5,8 @@
  * steer the VMs: list, restart, stop, start, mem, poweroff, help. Bad input
  * gets a one-line error. Runs on the CPU that takes the UART interrupt.
  */
-#include <fv/arch.h>
+#include <fv/arch/cpu.h>
+#include <fv/arch/firmware.h>
 #include <fv/fmt.h>
 #include <fv/hv.h>
 #include <fv/hvcons.h>

@@ -4,9 +4,10 @@
  * (the console multiplexer, or the raw UART before it exists). A panic
  * prints where it happened and stops every CPU, loudly, never silently.
  */
-#include <fv/arch.h>
+#include <fv/arch/cpu.h>
 #include <fv/fmt.h>
 #include <fv/hv.h>
+#include <fv/plat.h>
 #include <fv/log.h>
 #include <fv/string.h>
 #include <fv/vm.h>

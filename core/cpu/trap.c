@@ -7,7 +7,8 @@
  * Nothing a guest does here can stop the hypervisor: every path ends in an
  * architected answer to the guest.
  */
-#include <fv/arch.h>
+#include <fv/arch/mem.h>
+#include <fv/arch/vcpu.h>
 #include <fv/hv.h>
 #include <fv/log.h>
 #include <fv/psci.h>

@@ -7,13 +7,13 @@
  *   0xf00 WdogITCR  0xf04 WdogITOP  0xfe0.. peripheral and PrimeCell IDs
  * While locked, writes to every other register are ignored. 32-bit accesses.
  */
-#include <fv/arch.h>
+#include <fv/arch/cpu.h>
 #include <fv/hv.h>
 #include <fv/sp805.h>
 #include <fv/vgic.h>
 #include <fv/vm.h>
 #include <fv/vwdt.h>
-#include <plat/layout.h>
+#include <fv/plat.h>
 
 /* Counter ticks (system counter) per watchdog clock tick, as a ratio. */
 static uint64_t to_counter(uint64_t wdog_ticks)

@@ -12,7 +12,9 @@
  * the line is sampled again; hardware-backed ones carry the HW bit, so the
  * guest's deactivation deactivates the physical interrupt directly.
  */
-#include <fv/arch.h>
+#include <fv/arch/cpu.h>
+#include <fv/arch/irq.h>
+#include <fv/arch/vcpuif.h>
 #include <fv/log.h>
 #include <fv/vgic.h>
 #include <fv/vm.h>

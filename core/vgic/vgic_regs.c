@@ -6,7 +6,7 @@
  * Interrupts that do not exist in the VM read as zero and ignore writes.
  * Callers hold the VM's vgic lock.
  */
-#include <fv/arch.h>
+#include <fv/arch/irq.h>
 #include <fv/vgic_regs.h>
 #include <fv/vm.h>
 

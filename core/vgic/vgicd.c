@@ -7,7 +7,7 @@
  * Private interrupts (INTID < 32) live in the redistributors, so their
  * distributor bits are RAZ/WI.
  */
-#include <fv/arch.h>
+#include <fv/arch/irq.h>
 #include <fv/gicv3.h>
 #include <fv/vgic_regs.h>
 #include <fv/vm.h>

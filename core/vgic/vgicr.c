@@ -6,7 +6,7 @@
  * No LPIs: GICR_TYPER.PLPIS = 0, so the LPI registers are RAZ/WI. The last
  * vCPU's frame has GICR_TYPER.Last set, which ends the guest's scan.
  */
-#include <fv/arch.h>
+
 #include <fv/gicv3.h>
 #include <fv/vgic_regs.h>
 #include <fv/vm.h>

@@ -6,7 +6,10 @@
  * A stopping VM never waits on another VM, and no CPU waits on another CPU
  * with a lock held.
  */
-#include <fv/arch.h>
+#include <fv/arch/cpu.h>
+#include <fv/arch/firmware.h>
+#include <fv/arch/mem.h>
+#include <fv/arch/vcpu.h>
 #include <fv/hv.h>
 #include <fv/log.h>
 #include <fv/psci.h>

@@ -32,11 +32,6 @@ void hv_timer_at(uint64_t at);
 __attribute__((noreturn)) void hv_main(void);
 __attribute__((noreturn)) void hv_secondary_main(uint32_t cpu);
 
-/* Platform: board UART and early output (plat/). */
-void plat_uart_init(void);
-void plat_uart_write(const char *s, size_t n);
-/* Drain received bytes; returns how many were stored. */
-uint32_t plat_uart_read(uint8_t *buf, uint32_t max);
 /* The hypervisor's build identity. */
 extern const char hv_version[];
 

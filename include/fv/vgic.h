@@ -15,7 +15,7 @@
 #include <fv/limits.h>
 #include <fv/spinlock.h>
 #include <fv/types.h>
-#include <plat/layout.h>
+#include <fv/plat.h>
 
 #define VGIC_PRIVATE_IRQS 32U
 #define VGIC_SPI_BASE 32U

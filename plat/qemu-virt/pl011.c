@@ -8,7 +8,7 @@
 #include <arch/mmio.h>
 #include <fv/hv.h>
 #include <fv/pl011.h>
-#include <plat/layout.h>
+#include <fv/plat.h>
 
 #define TX_SPIN_LIMIT 1000000U
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The fake architecture: the porting layer (include/fv/arch.h) implemented
+ * The fake architecture: the porting layer (the headers of include/fv/arch/) implemented
  * on the host, so that core logic (vGIC, PSCI, console multiplexer, stage 2,
  * image checks, VM life cycle) runs in unit tests and fuzzers under
  * sanitizers. "Hardware" is the struct below, which tests set up and
@@ -12,7 +12,12 @@
 
 #include <setjmp.h>
 
-#include <fv/arch.h>
+#include <fv/arch/cpu.h>
+#include <fv/arch/firmware.h>
+#include <fv/arch/irq.h>
+#include <fv/arch/mem.h>
+#include <fv/arch/vcpu.h>
+#include <fv/arch/vcpuif.h>
 #include <fv/limits.h>
 #include <fv/vgic.h>
 #include <fv/vm.h>

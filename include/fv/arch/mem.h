@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Memory: physical access, caches, image copies, device windows and stage-2 TLB maintenance.
+ * Part of the porting layer (docs/porting.md): implemented by arch/aarch64
+ * for the hypervisor and by arch/fake for host tests.
+ */
+#ifndef FV_ARCH_MEM_H
+#define FV_ARCH_MEM_H
+
+#include <fv/types.h>
+
+/* The hypervisor's pointer to physical memory (identity-mapped on target). */
+void *arch_phys_to_ptr(paddr_t pa);
+/* Clean (and invalidate) data cache lines covering [p, p + n) to the PoC. */
+void arch_dcache_clean_inval(void *p, size_t n);
+void arch_icache_invalidate_all(void);
+/* Zero `n` bytes of RAM at p (may use DC ZVA); n is a multiple of 4 KiB. */
+void arch_zero_pages(void *p, size_t n);
+/* Copy for image loads; may use wide loads/stores. */
+void arch_copy(void *dst, const void *src, size_t n);
+/*
+ * Bracket the loading of a VM on this CPU: in between, no guest runs here,
+ * so copies and hashing may use the FP/SIMD registers (and the end clears
+ * them again).
+ */
+void arch_load_begin(void);
+void arch_load_end(void);
+
+/* Device access on behalf of a guest (passthrough windows). */
+uint64_t arch_mmio_read(paddr_t pa, unsigned int width);
+void arch_mmio_write(paddr_t pa, unsigned int width, uint64_t value);
+
+/* Stage 2. */
+/* Invalidate stage-1 and stage-2 TLB entries of VMID, all CPUs. */
+void arch_s2_flush_vmid(uint16_t vmid, paddr_t root);
+
+#endif
