@@ -13,6 +13,7 @@
 #define S2_MEMATTR_NORMAL_WB 0xfULL   /* outer and inner write-back cacheable */
 #define S2_MEMATTR_DEVICE_NGNRE 0x1ULL
 #define S2_AP_RW (3ULL << 6)
+#define S2_AP_RO (1ULL << 6)
 #define S2_SH_INNER (3ULL << 8)
 #define S2_AF BIT(10)
 #define S2_XN BIT(54)
@@ -24,10 +25,11 @@ uint64_t arch_s2_table_desc(paddr_t next)
 
 uint64_t arch_s2_block_desc(paddr_t pa, unsigned int level, enum s2_attr attr)
 {
-	uint64_t d = (pa_addr(pa) & DESC_ADDR_MASK) | DESC_VALID | S2_AF | S2_AP_RW;
+	uint64_t d = (pa_addr(pa) & DESC_ADDR_MASK) | DESC_VALID | S2_AF;
 
 	if (level == 3)
 		d |= DESC_TABLE; /* the page descriptor encoding */
+	d |= attr == S2_NORMAL_RO ? S2_AP_RO : S2_AP_RW;
 	if (attr == S2_DEVICE_RW)
 		d |= (S2_MEMATTR_DEVICE_NGNRE << S2_MEMATTR_SHIFT) | S2_XN;
 	else

@@ -101,6 +101,50 @@ bool s2_map(struct s2 *s, ipaddr_t ipa, paddr_t pa, uint64_t size, enum s2_attr 
 	return true;
 }
 
+/* The descriptor that maps `in`, and its level; NULL if unmapped. */
+static uint64_t *leaf(const struct s2 *s, uint64_t in, unsigned int *level)
+{
+	struct s2_table *t = &s->pool[0];
+
+	for (unsigned int l = 1; l <= 3; l++) {
+		uint64_t *e = &t->entry[INDEX(in, l)];
+		if (!arch_s2_desc_valid(*e))
+			return NULL;
+		if (l < 3 && arch_s2_desc_is_table(*e, l)) {
+			t = table_at(s, *e);
+			if (!t)
+				return NULL;
+			continue;
+		}
+		*level = l;
+		return e;
+	}
+	return NULL;
+}
+
+bool s2_unmap(struct s2 *s, ipaddr_t ipa, uint64_t size)
+{
+	uint64_t start = ipa_addr(ipa), end = start + size;
+	unsigned int level;
+
+	if (!IS_ALIGNED(start | size, S2_PAGE_SIZE) || range_wraps(start, size) || end > (1ULL << 39))
+		return false;
+	/* check first, then clear: a refused unmap changes nothing */
+	for (int pass = 0; pass < 2; pass++)
+		for (uint64_t in = start; in < end;) {
+			uint64_t *e = leaf(s, in, &level);
+			if (!e)
+				return false;
+			uint64_t span = 1ULL << LEVEL_SHIFT(level);
+			if (!IS_ALIGNED(in, span) || end - in < span)
+				return false; /* not mapped, or a block reaching outside the range */
+			if (pass)
+				*e = 0;
+			in += span;
+		}
+	return true;
+}
+
 bool s2_translate(const struct s2 *s, ipaddr_t ipa, paddr_t *pa)
 {
 	uint64_t in = ipa_addr(ipa);

@@ -17,6 +17,7 @@
 enum s2_attr {
 	S2_NORMAL_RW,  /* guest RAM: normal write-back, read/write, executable */
 	S2_DEVICE_RW,  /* passthrough device: Device-nGnRE, never executable */
+	S2_NORMAL_RO,  /* a window read directly, written through a trap (e.g. flash) */
 };
 
 struct s2_table {
@@ -33,6 +34,11 @@ struct s2 {
 void s2_init(struct s2 *s, struct s2_table *pool, uint16_t vmid);
 /* Map [ipa, ipa + size) to [pa, pa + size); all 4 KiB aligned. False if out of tables or already mapped. */
 bool s2_map(struct s2 *s, ipaddr_t ipa, paddr_t pa, uint64_t size, enum s2_attr attr);
+/* Unmap [ipa, ipa + size), 4 KiB aligned, mapped with s2_map in pieces no
+ * larger than the range (a block is never split). False, with nothing
+ * changed, if part of it is not mapped or would split a block. The caller
+ * publishes the change (arch_s2_flush_vmid) before relying on it. */
+bool s2_unmap(struct s2 *s, ipaddr_t ipa, uint64_t size);
 /* Walk: the physical address an IPA maps to, if mapped. */
 bool s2_translate(const struct s2 *s, ipaddr_t ipa, paddr_t *pa);
 /* The root table's physical address, for VTTBR_EL2. */
