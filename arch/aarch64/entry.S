@@ -7,6 +7,7 @@
  * secondary_entry) gets its stack and enters C in arch_cpu_boot.
  */
 #include <arch/frame.h>
+#include <fv/manifest_version.h>
 
 	.section .text.head, "ax"
 	.global _start
@@ -18,7 +19,7 @@ _start:
 	.quad	__hv_ram_base
 	.quad	__hv_ram_size
 	.quad	__hv_image_size
-	.word	1			/* MANIFEST_VERSION */
+	.word	MANIFEST_VERSION
 	.word	0
 
 reset:

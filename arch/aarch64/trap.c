@@ -7,9 +7,11 @@
 #include <arch/internal.h>
 #include <arch/sysreg.h>
 #include <fv/arch/cpu.h>
+#include <fv/irq.h>
+#include <fv/lifecycle.h>
 #include <fv/log.h>
+#include <fv/run.h>
 #include <fv/trap.h>
-#include <fv/vm.h>
 
 #define EC_WFX 0x01U
 #define EC_HVC64 0x16U
@@ -129,7 +131,7 @@ void arch_guest_sync(struct vcpu_regs *frame)
 	 * and data aborts return to the trapping one (ELR_EL2 points at it). */
 	if (out == TRAP_HANDLED && t.kind != TRAP_HVC)
 		step_past(frame, esr);
-	vm_before_entry(v);
+	run_before_entry(v);
 }
 
 void arch_guest_irq(struct vcpu_regs *frame)
@@ -137,7 +139,7 @@ void arch_guest_irq(struct vcpu_regs *frame)
 	struct vcpu *v = current_vcpu(frame);
 
 	irq_handle();
-	vm_before_entry(v);
+	run_before_entry(v);
 }
 
 void arch_guest_serror(struct vcpu_regs *frame)
@@ -147,7 +149,7 @@ void arch_guest_serror(struct vcpu_regs *frame)
 	log_line("%s: vCPU %u: SError (ESR 0x%llx) at pc 0x%llx", v->vm->name, v->index,
 		 (unsigned long long)read_esr_el2(), (unsigned long long)frame->pc);
 	vm_crashed(v->vm, VM_STOP_CRASH, "an unrecoverable error (SError)");
-	vm_before_entry(v);
+	run_before_entry(v);
 }
 
 void arch_hv_fault(struct vcpu_regs *frame)

@@ -10,7 +10,7 @@
  */
 #include <fv/arch/mem.h>
 #include <fv/arch/vcpu.h>
-#include <fv/hv.h>
+#include <fv/lifecycle.h>
 #include <fv/image.h>
 #include <fv/log.h>
 #include <fv/sha256.h>

@@ -216,29 +216,39 @@ static void check_vm_cpus(const struct manifest *m, uint32_t i, const char *wher
 	}
 }
 
-/* The guest-physical windows every VM has for emulated devices. */
-static void vm_fixed_windows(const struct manifest_vm *vm, uint64_t base[4], uint64_t size[4])
+static const struct device_kind_info device_kinds[] = {
+#define DEVICE_KIND_INFO(name, code, model, prefix, flags, size) { code, model, flags, size },
+	DEVICE_KINDS(DEVICE_KIND_INFO)
+#undef DEVICE_KIND_INFO
+};
+
+const struct device_kind_info *device_kind_info(uint32_t kind)
 {
-	base[0] = VBOARD_GICD_BASE;
-	size[0] = VBOARD_GICD_SIZE;
-	base[1] = VBOARD_GICR_BASE;
-	size[1] = VBOARD_GICR_STRIDE * (vm->cpu_count ? vm->cpu_count : 1);
-	base[2] = VBOARD_UART_BASE;
-	size[2] = VBOARD_UART_SIZE;
-	base[3] = VBOARD_WDT_BASE;
-	size[3] = VBOARD_WDT_SIZE;
+	for (size_t i = 0; i < ARRAY_SIZE(device_kinds); i++)
+		if (device_kinds[i].kind == kind)
+			return &device_kinds[i];
+	return NULL;
+}
+
+static uint32_t device_count(const struct manifest_vm *vm)
+{
+	return vm->device_count < FV_MAX_VM_DEVICES ? vm->device_count : FV_MAX_VM_DEVICES;
+}
+
+static bool is_emulated(const struct manifest_device *dev)
+{
+	const struct device_kind_info *k = device_kind_info(dev->kind);
+
+	return k && !(k->flags & DEVKIND_PASSTHROUGH);
 }
 
 static void check_vm_memory(const struct manifest *m, uint32_t i, const char *where, struct diag *d)
 {
 	const struct manifest_vm *vm = &m->vm[i];
-	uint64_t wbase[4], wsize[4];
-
 	if (vm->mem_count == 0 || vm->mem_count > FV_MAX_VM_MEM) {
 		diag_error(d, where, "memory", "%u regions: a VM needs 1..%u", vm->mem_count, FV_MAX_VM_MEM);
 		return;
 	}
-	vm_fixed_windows(vm, wbase, wsize);
 	for (uint32_t r = 0; r < vm->mem_count; r++) {
 		const struct manifest_mem *mr = &vm->mem[r];
 		unsigned long long pa = mr->pa, ipa = mr->ipa, size = mr->size;
@@ -262,10 +272,10 @@ static void check_vm_memory(const struct manifest *m, uint32_t i, const char *wh
 		if (ipa < PLAT_MMIO_LOW_END)
 			diag_error(d, where, "guest-address", "region at guest address 0x%llx lies in the device area below 0x%llx",
 				   ipa, (unsigned long long)PLAT_MMIO_LOW_END);
-		for (uint32_t w = 0; w < 4; w++)
-			if (ranges_overlap(ipa, size, wbase[w], wsize[w]))
+		for (uint32_t w = 0; w < device_count(vm); w++)
+			if (is_emulated(&vm->device[w]) && ranges_overlap(ipa, size, vm->device[w].ipa, vm->device[w].size))
 				diag_error(d, where, "guest-address", "region at guest address 0x%llx covers an emulated device at 0x%llx",
-					   ipa, (unsigned long long)wbase[w]);
+					   ipa, (unsigned long long)vm->device[w].ipa);
 		for (uint32_t k = 0; k < r; k++) {
 			if (ranges_overlap(mr->pa, mr->size, vm->mem[k].pa, vm->mem[k].size))
 				diag_error(d, where, "memory", "regions %u and %u overlap", k, r);
@@ -284,39 +294,95 @@ static void check_vm_memory(const struct manifest *m, uint32_t i, const char *wh
 	}
 }
 
+/* A board window given to the VM: one of the board's virtio-mmio slots. */
+static void check_passthrough(const struct manifest *m, uint32_t i, uint32_t k, const char *where, struct diag *d)
+{
+	const struct manifest_vm *vm = &m->vm[i];
+	const struct manifest_device *dev = &vm->device[k];
+
+	if (dev->index >= FV_VIRTIO_SLOTS) {
+		diag_error(d, where, "virtio-mmio", "device %u: unknown kind or slot %u (slots are 0..%u)", k, dev->index,
+			   FV_VIRTIO_SLOTS - 1);
+		return;
+	}
+	if (dev->pa != PLAT_VIRTIO_BASE + dev->index * PLAT_VIRTIO_STRIDE || dev->ipa != dev->pa ||
+	    dev->size != PLAT_VIRTIO_STRIDE || dev->intid != PLAT_VIRTIO_INTID_BASE + dev->index)
+		diag_error(d, where, "virtio-mmio", "slot %u: window or interrupt do not match the board", dev->index);
+	for (uint32_t r = 0; r < vm->mem_count && r < FV_MAX_VM_MEM; r++)
+		if (vm->mem[r].ipa != vm->mem[r].pa)
+			diag_error(d, where, "guest-address",
+				   "virtio slot %u does DMA to physical addresses: the VM's memory must be at its physical address",
+				   dev->index);
+	for (uint32_t j = 0; j < k; j++)
+		if (vm->device[j].kind == dev->kind && vm->device[j].index == dev->index)
+			diag_error(d, where, "virtio-mmio", "slot %u is listed twice", dev->index);
+	for (uint32_t o = 0; o < i; o++) {
+		const struct manifest_vm *other = &m->vm[o];
+		for (uint32_t j = 0; j < device_count(other); j++)
+			if (other->device[j].kind == dev->kind && other->device[j].index == dev->index)
+				diag_error(d, where, "virtio-mmio", "slot %u is already given to /vms/%.*s", dev->index,
+					   (int)strnlen(other->name, FV_NAME_MAX - 1), other->name);
+	}
+}
+
+/* A device the hypervisor emulates: its window where the list says, in the VM's device area. */
+static void check_emulated(const struct manifest_vm *vm, const struct manifest_device *dev,
+			   const struct device_kind_info *k, const char *where, struct diag *d)
+{
+	uint64_t size = k->flags & DEVKIND_PER_VCPU ? k->size * (vm->cpu_count ? vm->cpu_count : 1) : k->size;
+
+	if (dev->pa != 0 || dev->index != 0 || dev->size != size || !IS_ALIGNED(dev->ipa, SZ_4K) ||
+	    range_wraps(dev->ipa, dev->size) || dev->ipa + dev->size > PLAT_MMIO_LOW_END)
+		diag_error(d, where, "devices", "%s at 0x%llx: its window must be 0x%llx bytes, 4 KiB aligned, below 0x%llx",
+			   k->model, (unsigned long long)dev->ipa, (unsigned long long)size,
+			   (unsigned long long)PLAT_MMIO_LOW_END);
+	if (!(k->flags & DEVKIND_IRQ) && dev->intid != 0)
+		diag_error(d, where, "devices", "%s: it has no interrupt, INTID %u given", k->model, dev->intid);
+}
+
 static void check_vm_devices(const struct manifest *m, uint32_t i, const char *where, struct diag *d)
 {
 	const struct manifest_vm *vm = &m->vm[i];
+	uint32_t slots = 0, seen[ARRAY_SIZE(device_kinds)] = { 0 };
 
 	if (vm->device_count > FV_MAX_VM_DEVICES) {
-		diag_error(d, where, "virtio-mmio", "%u devices: at most %u", vm->device_count, FV_MAX_VM_DEVICES);
+		diag_error(d, where, "devices", "%u devices: at most %u", vm->device_count, FV_MAX_VM_DEVICES);
 		return;
 	}
 	for (uint32_t k = 0; k < vm->device_count; k++) {
 		const struct manifest_device *dev = &vm->device[k];
-		if (dev->kind != DEVICE_VIRTIO_MMIO || dev->index >= FV_VIRTIO_SLOTS) {
-			diag_error(d, where, "virtio-mmio", "device %u: unknown kind or slot %u (slots are 0..%u)", k,
-				   dev->index, FV_VIRTIO_SLOTS - 1);
+		const struct device_kind_info *info = device_kind_info(dev->kind);
+		if (!info) {
+			diag_error(d, where, "devices", "device %u: unknown kind %u", k, dev->kind);
 			continue;
 		}
-		if (dev->pa != PLAT_VIRTIO_BASE + dev->index * PLAT_VIRTIO_STRIDE || dev->ipa != dev->pa ||
-		    dev->size != PLAT_VIRTIO_STRIDE || dev->intid != PLAT_VIRTIO_INTID_BASE + dev->index)
-			diag_error(d, where, "virtio-mmio", "slot %u: window or interrupt do not match the board", dev->index);
-		for (uint32_t r = 0; r < vm->mem_count && r < FV_MAX_VM_MEM; r++)
-			if (vm->mem[r].ipa != vm->mem[r].pa)
-				diag_error(d, where, "guest-address",
-					   "virtio slot %u does DMA to physical addresses: the VM's memory must be at its physical address",
-					   dev->index);
-		for (uint32_t j = 0; j < k; j++)
-			if (vm->device[j].kind == dev->kind && vm->device[j].index == dev->index)
-				diag_error(d, where, "virtio-mmio", "slot %u is listed twice", dev->index);
-		for (uint32_t o = 0; o < i; o++) {
-			const struct manifest_vm *other = &m->vm[o];
-			for (uint32_t j = 0; j < other->device_count && j < FV_MAX_VM_DEVICES; j++)
-				if (other->device[j].kind == dev->kind && other->device[j].index == dev->index)
-					diag_error(d, where, "virtio-mmio", "slot %u is already given to /vms/%.*s", dev->index,
-						   (int)strnlen(other->name, FV_NAME_MAX - 1), other->name);
+		seen[info - device_kinds]++;
+		if (info->flags & DEVKIND_PASSTHROUGH) {
+			slots++;
+			check_passthrough(m, i, k, where, d);
+		} else {
+			check_emulated(vm, dev, info, where, d);
 		}
+		if ((info->flags & DEVKIND_IRQ) && (dev->intid < 32 || dev->intid >= 32 + VBOARD_SPI_COUNT))
+			diag_error(d, where, "devices", "%s: INTID %u is not an SPI of the VM (%u..%u)", info->model,
+				   dev->intid, 32U, 32U + VBOARD_SPI_COUNT - 1);
+		for (uint32_t j = 0; j < k; j++) {
+			const struct manifest_device *o = &vm->device[j];
+			if (ranges_overlap(dev->ipa, dev->size, o->ipa, o->size))
+				diag_error(d, where, "devices", "device %u at 0x%llx overlaps device %u at 0x%llx", k,
+					   (unsigned long long)dev->ipa, j, (unsigned long long)o->ipa);
+			if (dev->intid && dev->intid == o->intid)
+				diag_error(d, where, "devices", "devices %u and %u share INTID %u", j, k, dev->intid);
+		}
+	}
+	if (slots > FV_MAX_VM_SLOTS)
+		diag_error(d, where, "virtio-mmio", "%u devices: at most %u", slots, FV_MAX_VM_SLOTS);
+	for (size_t n = 0; n < ARRAY_SIZE(device_kinds); n++) {
+		const struct device_kind_info *info = &device_kinds[n];
+		if ((info->flags & DEVKIND_REQUIRED) && seen[n] != 1)
+			diag_error(d, where, "devices", "%u %s devices: a VM has exactly one", seen[n], info->model);
+		else if ((info->flags & DEVKIND_SINGLE) && seen[n] > 1)
+			diag_error(d, where, "devices", "%u %s devices: a VM has at most one", seen[n], info->model);
 	}
 }
 
@@ -330,7 +396,7 @@ static void check_vm_boot(const struct manifest *m, const struct manifest_vm *vm
 		diag_error(d, where, "boot", "unknown boot protocol %u", vm->boot);
 	if (vm->on_crash > VM_ON_CRASH_HALT_BOARD)
 		diag_error(d, where, "on-crash", "unknown policy %u", vm->on_crash);
-	if (vm->flags & ~(uint32_t)VM_FLAG_WATCHDOG)
+	if (vm->flags)
 		diag_error(d, where, NULL, "unknown flags 0x%x", vm->flags);
 	check_load(m, vm, where, "kernel", &vm->kernel, true, d);
 	check_load(m, vm, where, "initrd", &vm->initrd, false, d);
@@ -431,9 +497,11 @@ bool manifest_check_board(const struct manifest *m, const struct board *b, struc
 			if (!range_within(vm->mem[r].pa, vm->mem[r].size, b->ram_base, b->ram_size))
 				diag_error(d, where, "memory", "region [0x%llx, +0x%llx) is not RAM on this board",
 					   (unsigned long long)vm->mem[r].pa, (unsigned long long)vm->mem[r].size);
-		for (uint32_t k = 0; k < vm->device_count && k < FV_MAX_VM_DEVICES; k++) {
+		for (uint32_t k = 0; k < device_count(vm); k++) {
 			const struct manifest_device *dev = &vm->device[k];
 			bool found = false;
+			if (is_emulated(dev))
+				continue;
 			for (uint32_t v = 0; v < b->virtio_count; v++)
 				if (b->virtio[v].base == dev->pa && b->virtio[v].intid == dev->intid)
 					found = true;

@@ -8,7 +8,8 @@
 #include <fv/arch/cpu.h>
 #include <fv/arch/firmware.h>
 #include <fv/fmt.h>
-#include <fv/hv.h>
+#include <fv/console.h>
+#include <fv/lifecycle.h>
 #include <fv/hvcons.h>
 #include <fv/log.h>
 #include <fv/string.h>
@@ -22,7 +23,7 @@ static uint32_t line_len;
 /* In one piece: a hypervisor line from another CPU cannot split a prompt. */
 static void echo(const char *s)
 {
-	conmux_puts(&hv_conmux, HV_CONSOLE_PORT, s);
+	conmux_puts(&console_mux, CONSOLE_HV_PORT, s);
 }
 
 void hvcons_prompt(void)
@@ -172,4 +173,21 @@ void hvcons_input(uint8_t c)
 		char s[2] = { (char)c, '\0' };
 		echo(s);
 	}
+}
+
+static void rx(void *ctx, uint8_t c)
+{
+	hvcons_input(c);
+}
+
+static void focus(void *ctx)
+{
+	hvcons_prompt();
+}
+
+void hvcons_attach(void)
+{
+	struct console_client client = { rx, NULL, focus, NULL };
+
+	console_attach(CONSOLE_HV_PORT, &client);
 }

@@ -6,11 +6,10 @@
  */
 #include <fv/arch/cpu.h>
 #include <fv/fmt.h>
-#include <fv/hv.h>
 #include <fv/plat.h>
 #include <fv/log.h>
 #include <fv/string.h>
-#include <fv/vm.h>
+#include <fv/pcpu.h>
 
 static void early_sink(const char *line)
 {

@@ -9,11 +9,13 @@
  */
 #include <fv/arch/mem.h>
 #include <fv/arch/vcpu.h>
-#include <fv/hv.h>
+#include <fv/clock.h>
+#include <fv/device.h>
+#include <fv/lifecycle.h>
 #include <fv/log.h>
 #include <fv/psci.h>
+#include <fv/run.h>
 #include <fv/trap.h>
-#include <fv/vm.h>
 
 #define SYSREG_ICC_SGI1R SYSREG_ENC(3, 0, 12, 11, 5)
 #define SYSREG_ICC_ASGI1R SYSREG_ENC(3, 0, 12, 11, 6)
@@ -22,21 +24,10 @@
 #define FAULT_LOG_BURST 8U      /* messages per VM before rate limiting */
 #define FAULT_LOG_WINDOW_MS 1000U
 
-uint64_t vcpu_reg(const struct vcpu *v, unsigned int reg)
-{
-	return reg < 31 ? v->regs->x[reg] : 0;
-}
-
-void vcpu_set_reg(struct vcpu *v, unsigned int reg, uint64_t value)
-{
-	if (reg < 31)
-		v->regs->x[reg] = value;
-}
-
 /* Per-VM rate limit for fault messages, so a probing guest cannot flood the console. */
 static bool fault_log_ok(struct vm *vm)
 {
-	uint64_t now = hv_now_ms();
+	uint64_t now = clock_now_ms();
 
 	if (now - vm->fault_log_window >= FAULT_LOG_WINDOW_MS) {
 		if (vm->fault_log_suppressed)
@@ -81,68 +72,21 @@ static enum trap_outcome abort_guest(struct vcpu *v, const struct trap_mem *m, c
 	return TRAP_INJECTED;
 }
 
-static const struct manifest_device *passthrough(const struct vm *vm, uint64_t ipa)
-{
-	for (uint32_t i = 0; i < vm->cfg->device_count; i++) {
-		const struct manifest_device *d = &vm->cfg->device[i];
-		if (ipa >= d->ipa && ipa - d->ipa < d->size)
-			return d;
-	}
-	return NULL;
-}
-
-/* Route an access to the model or window that owns the address. */
+/* Route an access to the device that owns the address, if any. */
 static bool mmio_dispatch(struct vcpu *v, const struct trap_mem *m, uint64_t *value, const char **why)
 {
-	struct vm *vm = v->vm;
 	uint64_t ipa = ipa_addr(m->ipa);
-	unsigned int w = m->width;
+	const struct vdev *d = vdev_find(&v->vm->devs, ipa);
 
-	*why = "not assigned to this VM";
-	if (ipa - VBOARD_GICD_BASE < VBOARD_GICD_SIZE) {
-		uint64_t off = ipa - VBOARD_GICD_BASE;
-		*why = "bad access size for the distributor";
-		return m->write ? vgicd_write(vm, off, w, *value) : vgicd_read(vm, off, w, value);
+	if (!d) {
+		*why = "not assigned to this VM";
+		return false;
 	}
-	if (ipa - VBOARD_GICR_BASE < VBOARD_GICR_STRIDE * vm->vcpu_count) {
-		uint64_t off = ipa - VBOARD_GICR_BASE;
-		uint32_t n = (uint32_t)(off / VBOARD_GICR_STRIDE);
-		*why = "bad access size for a redistributor";
-		off %= VBOARD_GICR_STRIDE;
-		return m->write ? vgicr_write(vm, n, off, w, *value) : vgicr_read(vm, n, off, w, value);
-	}
-	if (ipa - VBOARD_UART_BASE < VBOARD_UART_SIZE) {
-		uint64_t off = ipa - VBOARD_UART_BASE;
-		*why = "bad access size for the UART";
-		return m->write ? vpl011_write(&vm->uart, off, w, *value) : vpl011_read(&vm->uart, off, w, value);
-	}
-	if (ipa - VBOARD_WDT_BASE < VBOARD_WDT_SIZE && (vm->cfg->flags & VM_FLAG_WATCHDOG)) {
-		uint64_t off = ipa - VBOARD_WDT_BASE;
-		*why = "bad access size for the watchdog";
-		return m->write ? vwdt_write(&vm->wdt, off, w, *value) : vwdt_read(&vm->wdt, off, w, value);
-	}
-	const struct manifest_device *d = passthrough(vm, ipa);
-	if (d) {
-		/* The slot shares its page with other VMs' slots, so it is trapped,
-		 * checked to lie inside this VM's window, and forwarded unchanged. */
-		paddr_t pa = pa_init(d->pa + (ipa - d->ipa));
-		if (ipa - d->ipa + w > d->size) {
-			*why = "access crosses the end of the device window";
-			return false;
-		}
-		/* Forwarded through the hypervisor's Device mapping, a misaligned
-		 * access would be an alignment fault at EL2 (Arm ARM B2.5.2). The
-		 * window is aligned, so the offset's alignment is the address's. */
-		if ((ipa - d->ipa) % w != 0) {
-			*why = "misaligned access to a device register";
-			return false;
-		}
-		if (m->write)
-			arch_mmio_write(pa, w, *value);
-		else
-			*value = arch_mmio_read(pa, w);
+	uint64_t off = ipa - d->base;
+	const struct vdev_ops *ops = d->ops;
+	if (m->write ? ops->write(d->state, off, m->width, *value) : ops->read(d->state, off, m->width, value))
 		return true;
-	}
+	*why = ops->refusal ? ops->refusal(d->state, off, m->width) : ops->refused;
 	return false;
 }
 

@@ -11,10 +11,11 @@
  * byte, set again when it has room). The line to the vGIC is (RIS & IMSC).
  * Guests access the registers with 8-, 16- and 32-bit loads and stores.
  */
-#include <fv/conmux.h>
-#include <fv/hv.h>
+#include <fv/console.h>
+#include <fv/device.h>
+#include <fv/log.h>
 #include <fv/pl011.h>
-#include <fv/vgic.h>
+#include <fv/virq.h>
 #include <fv/vm.h>
 #include <fv/vpl011.h>
 
@@ -29,19 +30,45 @@
 static void update_line(struct vpl011 *u)
 {
 	u->irq_level = (u->ris & u->imsc) != 0;
-	vgic_set_level(u->vm, VBOARD_UART_INTID, u->irq_level);
+	virq_set(&u->irq, u->irq_level);
 }
 
-void vpl011_init(struct vpl011 *u, struct vm *vm, uint32_t port)
+static struct vpl011 uarts[FV_MAX_VMS];
+
+struct vpl011 *vpl011_of(const struct vm *vm)
+{
+	return vdev_state(vm, DEVICE_PL011);
+}
+
+/* Typed bytes for the VM; a VM not reading its console is told about now and then. */
+static void typed(void *ctx, uint8_t c)
+{
+	struct vpl011 *u = ctx;
+
+	if (!vpl011_receive(u, c) && u->rx_dropped % 100 == 1)
+		log_line("%s: not reading its console: %u typed bytes dropped", u->vm->name, u->rx_dropped);
+}
+
+static void tx_room(void *ctx)
+{
+	vpl011_tx_ready(ctx);
+}
+
+void vpl011_init(struct vpl011 *u, struct vm *vm, uint32_t port, uint32_t intid)
 {
 	spin_lock_init(&u->lock);
 	u->vm = vm;
 	u->port = port;
+	virq_line_init(&u->irq, vm, intid, false);
 	vpl011_reset(u);
+	struct console_client client = { typed, tx_room, NULL, u };
+	console_attach(port, &client);
 }
 
-void vpl011_reset(struct vpl011 *u)
+void vpl011_reset(void *state)
 {
+	struct vpl011 *u = state;
+
 	spin_lock(&u->lock);
 	u->cr = CR_RESET;
 	u->lcr_h = 0;
@@ -58,7 +85,6 @@ void vpl011_reset(struct vpl011 *u)
 	spin_unlock(&u->lock);
 }
 
-
 static uint32_t flags(struct vpl011 *u)
 {
 	uint32_t fr = 0;
@@ -67,9 +93,9 @@ static uint32_t flags(struct vpl011 *u)
 		fr |= UARTFR_RXFE;
 	if (u->rx_count == VPL011_RX_FIFO)
 		fr |= UARTFR_RXFF;
-	if (!hv_console_can_put(u->port))
+	if (!console_can_put(u->port))
 		fr |= UARTFR_TXFF;
-	else if (hv_console_room(u->port, VPL011_TX_FIFO))
+	else if (console_room(u->port, VPL011_TX_FIFO))
 		fr |= UARTFR_TXFE;
 	return fr;
 }
@@ -92,8 +118,9 @@ static uint32_t id_reg(uint64_t off)
 	return ids[(off - UART_ID_START) / 4];
 }
 
-bool vpl011_read(struct vpl011 *u, uint64_t off, unsigned int width, uint64_t *value)
+bool vpl011_read(void *state, uint64_t off, unsigned int width, uint64_t *value)
 {
+	struct vpl011 *u = state;
 	uint32_t v = 0;
 
 	if (width > 4 || off % width || (off & 3) + width > 4)
@@ -125,8 +152,10 @@ bool vpl011_read(struct vpl011 *u, uint64_t off, unsigned int width, uint64_t *v
 	return true;
 }
 
-bool vpl011_write(struct vpl011 *u, uint64_t off, unsigned int width, uint64_t value)
+bool vpl011_write(void *state, uint64_t off, unsigned int width, uint64_t value)
 {
+	struct vpl011 *u = state;
+
 	if (width > 4 || off % width || (off & 3) + width > 4)
 		return false;
 	uint64_t reg = off & ~3ULL;
@@ -134,11 +163,10 @@ bool vpl011_write(struct vpl011 *u, uint64_t off, unsigned int width, uint64_t v
 	spin_lock(&u->lock);
 	switch (reg) {
 	case UARTDR:
-		if (hv_console_putc(u->port, (uint8_t)v))
-			vm_console_output(u->vm, (uint8_t)v);
+		console_putc(u->port, (uint8_t)v); /* refused: TXFF tells the guest to wait */
 		/* TXIS promises room for a FIFO's worth: Linux then writes that many
 		 * bytes without looking at TXFF. Without room it comes back later. */
-		if (hv_console_room(u->port, VPL011_TX_FIFO))
+		if (console_room(u->port, VPL011_TX_FIFO))
 			u->ris |= UARTINT_TX;
 		else
 			u->ris &= (uint16_t)~UARTINT_TX;
@@ -185,3 +213,21 @@ void vpl011_tx_ready(struct vpl011 *u)
 	update_line(u);
 	spin_unlock(&u->lock);
 }
+
+static bool create(struct vdev *dev, struct vm *vm)
+{
+	struct vpl011 *u = &uarts[vm->id];
+
+	vpl011_init(u, vm, vm->console_port, dev->cfg->intid);
+	dev->state = u;
+	return true;
+}
+
+static const struct vdev_ops ops = { vpl011_read, vpl011_write, "bad access size for the UART", NULL };
+
+const struct vdev_kind vpl011_kind = {
+	.kind = DEVICE_PL011,
+	.ops = &ops,
+	.create = create,
+	.reset = vpl011_reset,
+};

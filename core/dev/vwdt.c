@@ -8,22 +8,22 @@
  * While locked, writes to every other register are ignored. 32-bit accesses.
  */
 #include <fv/arch/cpu.h>
-#include <fv/hv.h>
+#include <fv/device.h>
+#include <fv/pcpu.h>
 #include <fv/sp805.h>
-#include <fv/vgic.h>
+#include <fv/virq.h>
 #include <fv/vm.h>
 #include <fv/vwdt.h>
-#include <fv/plat.h>
 
 /* Counter ticks (system counter) per watchdog clock tick, as a ratio. */
 static uint64_t to_counter(uint64_t wdog_ticks)
 {
-	return wdog_ticks * arch_counter_freq() / VBOARD_WDT_CLOCK_HZ;
+	return wdog_ticks * arch_counter_freq() / VWDT_CLOCK_HZ;
 }
 
 static uint64_t to_wdog(uint64_t counter_ticks)
 {
-	return counter_ticks * VBOARD_WDT_CLOCK_HZ / arch_counter_freq();
+	return counter_ticks * VWDT_CLOCK_HZ / arch_counter_freq();
 }
 
 /* One countdown, from load to zero inclusive. */
@@ -49,18 +49,28 @@ static uint64_t next_event(const struct vwdt *w)
 
 static void update_line(struct vwdt *w)
 {
-	vgic_set_level(w->vm, VBOARD_WDT_INTID, w->ris && (w->control & WDOG_CONTROL_INTEN));
+	virq_set(&w->irq, w->ris && (w->control & WDOG_CONTROL_INTEN));
 }
 
-void vwdt_init(struct vwdt *w, struct vm *vm)
+static struct vwdt wdts[FV_MAX_VMS];
+
+struct vwdt *vwdt_of(const struct vm *vm)
+{
+	return vdev_state(vm, DEVICE_SP805);
+}
+
+void vwdt_init(struct vwdt *w, struct vm *vm, uint32_t intid)
 {
 	spin_lock_init(&w->lock);
 	w->vm = vm;
+	virq_line_init(&w->irq, vm, intid, false);
 	vwdt_reset(w);
 }
 
-void vwdt_reset(struct vwdt *w)
+void vwdt_reset(void *state)
 {
+	struct vwdt *w = state;
+
 	spin_lock(&w->lock);
 	w->load = 0xffffffffU;
 	w->control = 0;
@@ -117,8 +127,10 @@ static uint32_t id_reg(uint64_t off)
 	return ids[(off - WDOG_ID_START) / 4];
 }
 
-bool vwdt_read(struct vwdt *w, uint64_t off, unsigned int width, uint64_t *value)
+bool vwdt_read(void *state, uint64_t off, unsigned int width, uint64_t *value)
 {
+	struct vwdt *w = state;
+
 	if (width != 4 || off % 4)
 		return false;
 	spin_lock(&w->lock);
@@ -146,12 +158,13 @@ bool vwdt_read(struct vwdt *w, uint64_t off, unsigned int width, uint64_t *value
 	}
 	uint64_t next = next_event(w); /* the read may have seen the reset: have it reported */
 	spin_unlock(&w->lock);
-	hv_timer_at(next);
+	pcpu_timer_at(next);
 	return true;
 }
 
-bool vwdt_write(struct vwdt *w, uint64_t off, unsigned int width, uint64_t value)
+bool vwdt_write(void *state, uint64_t off, unsigned int width, uint64_t value)
 {
+	struct vwdt *w = state;
 	uint32_t v = (uint32_t)value;
 
 	if (width != 4 || off % 4)
@@ -184,6 +197,35 @@ bool vwdt_write(struct vwdt *w, uint64_t off, unsigned int width, uint64_t value
 	update_line(w);
 	uint64_t next = next_event(w);
 	spin_unlock(&w->lock);
-	hv_timer_at(next); /* this CPU will look again when the count can next reach zero */
+	pcpu_timer_at(next); /* this CPU will look again when the count can next reach zero */
 	return true;
 }
+
+static bool create(struct vdev *dev, struct vm *vm)
+{
+	struct vwdt *w = &wdts[vm->id];
+
+	vwdt_init(w, vm, dev->cfg->intid);
+	dev->state = w;
+	return true;
+}
+
+static uint64_t poll(void *state, uint64_t now, const char **crash)
+{
+	bool expired;
+	uint64_t next = vwdt_poll(state, now, &expired);
+
+	if (expired)
+		*crash = "its watchdog expired (the guest stopped servicing it)";
+	return next;
+}
+
+static const struct vdev_ops ops = { vwdt_read, vwdt_write, "bad access size for the watchdog", NULL };
+
+const struct vdev_kind vwdt_kind = {
+	.kind = DEVICE_SP805,
+	.ops = &ops,
+	.create = create,
+	.reset = vwdt_reset,
+	.poll = poll,
+};

@@ -91,6 +91,9 @@ void vgic_init(struct vm *vm)
 	vgic_unlock(vm);
 }
 
+/* Board SPIs passed through, and the VM each is delivered to (set once, at creation). */
+static struct vm *board_spi_owner[VGIC_MAX_INTID];
+
 void vgic_spi_declare(struct vm *vm, uint32_t intid, bool hw, bool edge)
 {
 	struct virq *irq = vgic_lookup(vm, NULL, intid);
@@ -100,8 +103,20 @@ void vgic_spi_declare(struct vm *vm, uint32_t intid, bool hw, bool edge)
 	irq->hw = hw;
 	irq->edge = edge;
 	irq->pintid = (uint16_t)intid;
-	if (hw)
+	if (hw) {
 		arch_irq_set_edge(intid, edge);
+		board_spi_owner[intid] = vm;
+	}
+}
+
+bool vgic_board_irq(uint32_t intid)
+{
+	struct vm *owner = intid < VGIC_MAX_INTID ? board_spi_owner[intid] : NULL;
+
+	if (!owner)
+		return false;
+	vgic_inject_hw(&owner->vcpu[0], intid); /* the guest deactivates it */
+	return true;
 }
 
 /*
@@ -159,6 +174,13 @@ void vgic_inject(struct vm *vm, struct vcpu *v, uint32_t intid)
 		vgic_kick_target(vm, irq);
 	}
 	vgic_unlock(vm);
+}
+
+void virq_line_init(struct virq_line *l, struct vm *vm, uint32_t intid, bool edge)
+{
+	l->vm = vm;
+	l->intid = intid;
+	vgic_spi_declare(vm, intid, false, edge);
 }
 
 void vgic_set_level(struct vm *vm, uint32_t intid, bool level)

@@ -8,6 +8,7 @@
  * distributor bits are RAZ/WI.
  */
 #include <fv/arch/irq.h>
+#include <fv/device.h>
 #include <fv/gicv3.h>
 #include <fv/vgic_regs.h>
 #include <fv/vm.h>
@@ -158,3 +159,28 @@ bool vgicd_write(struct vm *vm, uint64_t off, unsigned int width, uint64_t value
 	vgic_unlock(vm);
 	return ok;
 }
+
+/* The distributor as a device of the VM's table: its state is the VM. */
+static bool dist_read(void *vm, uint64_t off, unsigned int width, uint64_t *value)
+{
+	return vgicd_read(vm, off, width, value);
+}
+
+static bool dist_write(void *vm, uint64_t off, unsigned int width, uint64_t value)
+{
+	return vgicd_write(vm, off, width, value);
+}
+
+static bool dist_create(struct vdev *dev, struct vm *vm)
+{
+	dev->state = vm;
+	return true;
+}
+
+static const struct vdev_ops dist_ops = { dist_read, dist_write, "bad access size for the distributor", NULL };
+
+const struct vdev_kind vgicd_kind = {
+	.kind = DEVICE_GICD,
+	.ops = &dist_ops,
+	.create = dist_create, /* reset with the rest of the vGIC: vgic_init */
+};

@@ -143,3 +143,28 @@ bool vgicr_write(struct vm *vm, uint32_t vcpu, uint64_t off, unsigned int width,
 	vgic_unlock(vm);
 	return ok;
 }
+
+/* The redistributors, one frame per vCPU, as one device of the VM's table. */
+static bool redist_read(void *vm, uint64_t off, unsigned int width, uint64_t *value)
+{
+	return vgicr_read(vm, (uint32_t)(off / VBOARD_GICR_STRIDE), off % VBOARD_GICR_STRIDE, width, value);
+}
+
+static bool redist_write(void *vm, uint64_t off, unsigned int width, uint64_t value)
+{
+	return vgicr_write(vm, (uint32_t)(off / VBOARD_GICR_STRIDE), off % VBOARD_GICR_STRIDE, width, value);
+}
+
+static bool redist_create(struct vdev *dev, struct vm *vm)
+{
+	dev->state = vm;
+	return true;
+}
+
+static const struct vdev_ops redist_ops = { redist_read, redist_write, "bad access size for a redistributor", NULL };
+
+const struct vdev_kind vgicr_kind = {
+	.kind = DEVICE_GICR,
+	.ops = &redist_ops,
+	.create = redist_create,
+};

@@ -6,8 +6,7 @@
  * Decode (function id, arguments) -> validate -> act; the result goes in x0.
  */
 #include <fv/psci.h>
-#include <fv/trap.h>
-#include <fv/vm.h>
+#include <fv/lifecycle.h>
 
 #define MPIDR_AFF_MASK 0xff00ffffffULL
 

@@ -9,5 +9,7 @@
 void hvcons_input(uint8_t c);
 /* Print the prompt (focus just arrived). */
 void hvcons_prompt(void);
+/* Serve the hypervisor's console port. */
+void hvcons_attach(void);
 
 #endif

@@ -18,11 +18,12 @@
 #ifndef FV_MANIFEST_H
 #define FV_MANIFEST_H
 
+#include <fv/devices.h>
 #include <fv/limits.h>
 #include <fv/types.h>
 
 #define MANIFEST_MAGIC 0x5346494e414d5646ULL /* "FVMANIFS" */
-#define MANIFEST_VERSION 1
+#include <fv/manifest_version.h>
 #define MANIFEST_FLASH_OFFSET 0x200000ULL /* the hypervisor may use 2 MiB */
 #define MANIFEST_IMAGE_ALIGN 0x1000ULL
 #define MANIFEST_NO_IMAGE 0xffffffffU
@@ -65,17 +66,19 @@ struct manifest_mem {
 	uint64_t size;
 };
 
-enum device_kind {
-	DEVICE_VIRTIO_MMIO = 1, /* one board virtio-mmio transport */
-};
-
+/*
+ * One device of a VM (the kinds: fv/devices.h). A passthrough device is a
+ * board window: pa is on the board and intid the board interrupt, delivered
+ * under the same INTID. An emulated one has pa 0; ipa and size are where the
+ * VM sees its registers, intid the SPI it drives (0: none).
+ */
 struct manifest_device {
 	uint32_t kind;  /* enum device_kind */
-	uint32_t index; /* virtio-mmio slot number */
-	uint64_t pa;    /* register window on the board */
-	uint64_t ipa;   /* the same window as the VM sees it */
+	uint32_t index; /* passthrough: the board's instance (virtio-mmio slot) */
+	uint64_t pa;
+	uint64_t ipa;
 	uint64_t size;
-	uint32_t intid; /* the board interrupt, delivered under the same INTID */
+	uint32_t intid;
 	uint32_t reserved;
 };
 
@@ -87,8 +90,6 @@ struct manifest_load {
 	uint64_t reserve; /* >= the image size; a Linux kernel reserves image_size */
 };
 
-#define VM_FLAG_WATCHDOG BIT(0) /* the VM has a virtual watchdog */
-
 struct manifest_vm {
 	char name[FV_NAME_MAX];
 	uint32_t boot;     /* enum vm_boot */
@@ -96,7 +97,7 @@ struct manifest_vm {
 	uint32_t cpu_count;
 	uint32_t mem_count;
 	uint32_t device_count;
-	uint32_t flags;
+	uint32_t flags;    /* none defined: 0 */
 	uint8_t cpu[FV_MAX_VCPUS]; /* board CPU index running vCPU n */
 	struct manifest_mem mem[FV_MAX_VM_MEM];
 	struct manifest_device device[FV_MAX_VM_DEVICES];

@@ -57,11 +57,4 @@ enum trap_outcome {
 
 /* Core's handler for a decoded guest exception. */
 enum trap_outcome trap_handle(struct vcpu *v, const struct trap *t);
-/* A physical interrupt taken at EL2 (from a guest or the idle loop). */
-void irq_handle(void);
-
-/* Register access for handlers: X31 reads as zero and ignores writes. */
-uint64_t vcpu_reg(const struct vcpu *v, unsigned int reg);
-void vcpu_set_reg(struct vcpu *v, unsigned int reg, uint64_t value);
-
 #endif

@@ -15,6 +15,7 @@
 #include <fv/limits.h>
 #include <fv/spinlock.h>
 #include <fv/types.h>
+#include <fv/virq.h>
 #include <fv/plat.h>
 
 #define VGIC_PRIVATE_IRQS 32U
@@ -67,7 +68,8 @@ void vgic_spi_declare(struct vm *vm, uint32_t intid, bool hw, bool edge);
 
 /* Inject an edge (SGI, edge SPI) or set a level; may be called from any CPU. */
 void vgic_inject(struct vm *vm, struct vcpu *v, uint32_t intid);
-void vgic_set_level(struct vm *vm, uint32_t intid, bool level);
+/* A board SPI arrived: delivered to the VM it was declared for (true), if any. */
+bool vgic_board_irq(uint32_t intid);
 /* A physical interrupt arrived for this CPU's vCPU (hardware-backed). */
 void vgic_inject_hw(struct vcpu *v, uint32_t intid);
 /* The guest wrote ICC_SGI1R_EL1 (trapped). */

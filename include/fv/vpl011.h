@@ -10,6 +10,7 @@
 
 #include <fv/spinlock.h>
 #include <fv/types.h>
+#include <fv/virq.h>
 
 #define VPL011_RX_FIFO 256U /* deeper than a PL011: absorbs a paste while the guest is busy */
 #define VPL011_TX_FIFO 16U /* the FIFO depth a PL011 r1p5 has (PeriphID2 revision 1) */
@@ -19,7 +20,8 @@ struct vm;
 struct vpl011 {
 	struct spinlock lock;
 	struct vm *vm;
-	uint32_t port; /* console multiplexer port */
+	struct virq_line irq;
+	uint32_t port; /* console port */
 	uint16_t cr, lcr_h, ibrd, fbrd, ifls, imsc, ris, dmacr, ilpr;
 	uint8_t rx[VPL011_RX_FIFO];
 	uint32_t rx_head, rx_count;
@@ -27,10 +29,13 @@ struct vpl011 {
 	bool irq_level;
 };
 
-void vpl011_init(struct vpl011 *u, struct vm *vm, uint32_t port);
-void vpl011_reset(struct vpl011 *u);
-bool vpl011_read(struct vpl011 *u, uint64_t offset, unsigned int width, uint64_t *value);
-bool vpl011_write(struct vpl011 *u, uint64_t offset, unsigned int width, uint64_t value);
+/* The model as a device of the VM's table: vpl011_kind (core/dev/vpl011.c). */
+void vpl011_init(struct vpl011 *u, struct vm *vm, uint32_t port, uint32_t intid);
+void vpl011_reset(void *u);
+bool vpl011_read(void *u, uint64_t offset, unsigned int width, uint64_t *value);
+bool vpl011_write(void *u, uint64_t offset, unsigned int width, uint64_t value);
+/* A VM's UART; NULL if it has none. */
+struct vpl011 *vpl011_of(const struct vm *vm);
 /* A byte typed for this VM. False if the receive FIFO was full (dropped). */
 bool vpl011_receive(struct vpl011 *u, uint8_t c);
 /* The multiplexer has room again for this port's output. */

@@ -6,7 +6,6 @@
  * 24 MHz UART clock QEMU describes.
  */
 #include <arch/mmio.h>
-#include <fv/hv.h>
 #include <fv/pl011.h>
 #include <fv/plat.h>
 

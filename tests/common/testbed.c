@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fv/hvcons.h>
 #include <fv/log.h>
 #include <fv/sha256.h>
 #include <plat/layout.h>
@@ -13,6 +14,19 @@
 void testbed_redigest(struct manifest *m)
 {
 	manifest_digest(m, m->sha256);
+}
+
+/* The devices every VM has, as the image tool gives them (without a watchdog). */
+static void add_board_devices(struct manifest_vm *vm)
+{
+	const struct manifest_device defaults[] = {
+		{ DEVICE_GICD, 0, 0, VBOARD_GICD_BASE, VBOARD_GICD_SIZE, 0, 0 },
+		{ DEVICE_GICR, 0, 0, VBOARD_GICR_BASE, VBOARD_GICR_STRIDE * (vm->cpu_count ? vm->cpu_count : 1), 0, 0 },
+		{ DEVICE_PL011, 0, 0, VBOARD_UART_BASE, VBOARD_UART_SIZE, VBOARD_UART_INTID, 0 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++)
+		vm->device[vm->device_count++] = defaults[i];
 }
 
 void testbed_manifest(struct manifest *m, uint32_t count, uint32_t cpus_each)
@@ -50,6 +64,7 @@ void testbed_manifest(struct manifest *m, uint32_t count, uint32_t cpus_each)
 		vm->entry = vm->mem[0].ipa;
 		vm->initrd = (struct manifest_load){ 1, 0, vm->mem[0].ipa + 0x400000, 0x1000 };
 		vm->dtb = (struct manifest_load){ 2, 0, vm->mem[0].ipa + 0x200000, 0x1000 };
+		add_board_devices(vm);
 	}
 	testbed_redigest(m);
 }
@@ -86,9 +101,44 @@ void testbed_add_virtio(struct manifest *m, uint32_t vm, uint32_t slot)
 	struct manifest_vm *v = &m->vm[vm];
 	uint64_t pa = PLAT_VIRTIO_BASE + slot * PLAT_VIRTIO_STRIDE;
 
-	v->device[v->device_count++] = (struct manifest_device){ DEVICE_VIRTIO_MMIO, slot, pa, pa,
-								 PLAT_VIRTIO_STRIDE,
-								 PLAT_VIRTIO_INTID_BASE + slot, 0 };
+	uint32_t at = 0;
+
+	while (at < v->device_count && v->device[at].kind == DEVICE_VIRTIO_MMIO)
+		at++;
+	for (uint32_t i = v->device_count; i > at; i--)
+		v->device[i] = v->device[i - 1];
+	v->device[at] = (struct manifest_device){ DEVICE_VIRTIO_MMIO, slot, pa, pa, PLAT_VIRTIO_STRIDE,
+						  PLAT_VIRTIO_INTID_BASE + slot, 0 };
+	v->device_count++;
+	testbed_redigest(m);
+}
+
+void testbed_drop_virtio(struct manifest *m, uint32_t vm)
+{
+	struct manifest_vm *v = &m->vm[vm];
+	uint32_t kept = 0;
+
+	for (uint32_t i = 0; i < v->device_count; i++)
+		if (v->device[i].kind != DEVICE_VIRTIO_MMIO)
+			v->device[kept++] = v->device[i];
+	v->device_count = kept;
+	testbed_redigest(m);
+}
+
+struct manifest_device *testbed_device(struct manifest *m, uint32_t vm, uint32_t kind)
+{
+	for (uint32_t i = 0; i < m->vm[vm].device_count && i < FV_MAX_VM_DEVICES; i++)
+		if (m->vm[vm].device[i].kind == kind)
+			return &m->vm[vm].device[i];
+	return NULL;
+}
+
+void testbed_add_watchdog(struct manifest *m, uint32_t vm)
+{
+	struct manifest_vm *v = &m->vm[vm];
+
+	v->device[v->device_count++] = (struct manifest_device){ DEVICE_SP805, 0, 0, TESTBED_WDT_BASE,
+								 TESTBED_WDT_SIZE, TESTBED_WDT_INTID, 0 };
 	testbed_redigest(m);
 }
 
@@ -133,11 +183,6 @@ void testbed_memory_free(struct testbed_memory *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static uint64_t now_ms(void)
-{
-	return fake.counter / (fake.freq / 1000);
-}
-
 bool testbed_create_vms(const struct manifest *m)
 {
 	fake_reset();
@@ -149,8 +194,8 @@ bool testbed_create_vms(const struct manifest *m)
 		pcpus[i].mpidr = i;
 		pcpus[i].online = true;
 	}
-	conmux_init(&hv_conmux, plat_uart_write, now_ms);
-	conmux_add_port(&hv_conmux, "hv", false);
+	console_init(false);
+	hvcons_attach(); /* as hv_main does; the port takes input after testbed_console_as_hv */
 	hv_manifest = m;
 	vm_count = m->vm_count;
 	for (uint32_t i = 0; i < m->vm_count; i++)
@@ -172,26 +217,21 @@ void testbed_diag_init(struct testbed_diag *h)
 	h->d.report = record;
 }
 
-static void console_sink(const char *line)
-{
-	conmux_line(&hv_conmux, HV_CONSOLE_PORT, line);
-}
-
 void testbed_console_as_hv(void)
 {
-	hv_conmux.port[HV_CONSOLE_PORT].takes_input = true;
-	log_set_sink(console_sink);
+	console_mux.port[CONSOLE_HV_PORT].takes_input = true;
+	log_set_sink(console_log_line);
 }
 
 /* Each FAKE_CATCH in a function of its own: gcc warns otherwise (-Wclobbered). */
 static enum fake_exit enter_guest(struct vcpu *v)
 {
-	return FAKE_CATCH(vm_before_entry(v));
+	return FAKE_CATCH(run_before_entry(v));
 }
 
 static enum fake_exit idle(void)
 {
-	return FAKE_CATCH(pcpu_idle());
+	return FAKE_CATCH(run_idle());
 }
 
 /* One CPU handles its requests; how it left. */

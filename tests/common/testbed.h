@@ -9,12 +9,25 @@
 
 #include <arch/fake.h>
 #include <fv/board.h>
+#include <fv/clock.h>
+#include <fv/console.h>
 #include <fv/hv.h>
+#include <fv/lifecycle.h>
 #include <fv/manifest.h>
+#include <fv/run.h>
 #include <fv/vm.h>
+#include <fv/vpl011.h>
+#include <fv/vwdt.h>
+
+/* Where the image tool puts a VM's SP805 (testbed_add_watchdog). */
+#define TESTBED_WDT_BASE 0x090c0000ULL
+#define TESTBED_WDT_SIZE 0x1000ULL
+#define TESTBED_WDT_INTID 42U
 
 /* A manifest for `count` VMs with `cpus_each` CPUs, 256 MiB each from 0x48000000,
- * sharing one kernel, initrd and dtb image, digest filled in: it validates. */
+ * sharing one kernel, initrd and dtb image, digest filled in: it validates.
+ * Each VM has the emulated GICv3 and PL011 (device entries after its virtio
+ * slots), no watchdog. */
 void testbed_manifest(struct manifest *m, uint32_t count, uint32_t cpus_each);
 /* A board matching QEMU virt with `cpus` CPUs and 2 GiB RAM. */
 void testbed_board(struct board *b, uint32_t cpus);
@@ -27,6 +40,12 @@ void testbed_redigest(struct manifest *m);
 /* Give VM `vm` the board's virtio-mmio slot `slot`: window and interrupt as
  * on QEMU virt, at the same guest address. Redigests the manifest. */
 void testbed_add_virtio(struct manifest *m, uint32_t vm, uint32_t slot);
+/* Take VM `vm`'s virtio slots away; redigests. */
+void testbed_drop_virtio(struct manifest *m, uint32_t vm);
+/* VM `vm`'s first device of `kind` (enum device_kind); NULL if none. */
+struct manifest_device *testbed_device(struct manifest *m, uint32_t vm, uint32_t kind);
+/* Give VM `vm` its SP805 watchdog, where the image tool puts it; redigests. */
+void testbed_add_watchdog(struct manifest *m, uint32_t vm);
 /* Give every VM `size` bytes of RAM (its one region); redigests. */
 void testbed_set_ram_size(struct manifest *m, uint64_t size);
 
@@ -53,7 +72,7 @@ void testbed_memory_free(struct testbed_memory *t);
 void testbed_console_as_hv(void);
 /*
  * Let every CPU with requests handle them, as its kick interrupt makes it do:
- * a CPU whose vCPU is on, on its way back into the guest (vm_before_entry);
+ * a CPU whose vCPU is on, on its way back into the guest (run_before_entry);
  * any other in its idle loop. Repeats until no CPU has requests left, and
  * returns FAKE_EXIT_NONE, or how the board stopped (powered off, reset,
  * halted). Aborts if the requests never stop coming.

@@ -87,7 +87,7 @@ struct fuzz_machine {
 	uint32_t vm_count;
 	uint32_t cpus_each;
 	int spi_owner[VGIC_MAX_INTID]; /* VM owning a hardware SPI, or -1 */
-	uint32_t force_flags;          /* VM_FLAG_* every VM gets, whatever the input says */
+	bool force_watchdog;           /* every VM gets its SP805, whatever the input says */
 	/*
 	 * Host memory for the flash and each VM's RAM, kept from one input to
 	 * the next: the test bed's images are the same whatever the shape, and
@@ -120,9 +120,9 @@ static inline enum fake_exit fuzz_settle(void)
 			struct vcpu *v = p->vcpu;
 			enum fake_exit r;
 			if (v && __atomic_load_n(&v->power, __ATOMIC_SEQ_CST) == VCPU_ON)
-				r = FAKE_CATCH(vm_before_entry(v));
+				r = FAKE_CATCH(run_before_entry(v));
 			else
-				r = FAKE_CATCH(pcpu_idle());
+				r = FAKE_CATCH(run_idle());
 			if (r == FAKE_EXIT_BOARD_OFF || r == FAKE_EXIT_RESET || r == FAKE_EXIT_HALT)
 				return r;
 		}
@@ -190,13 +190,15 @@ static inline void fuzz_machine_boot(struct fuzz_machine *fm, struct fuzz_in *in
 	for (uint32_t v = 0; v < fm->vm_count; v++) {
 		uint8_t b = fuzz_u8(in);
 		m->vm[v].on_crash = b % 3;
-		m->vm[v].flags = (b & 4 ? VM_FLAG_WATCHDOG : 0) | fm->force_flags;
+		if ((b & 4) || fm->force_watchdog)
+			testbed_add_watchdog(m, v);
 	}
 	for (uint32_t i = 0; i < VGIC_MAX_INTID; i++)
 		fm->spi_owner[i] = -1;
 	for (uint32_t v = 0; v < fm->vm_count; v++)
 		for (uint32_t k = 0; k < m->vm[v].device_count; k++)
-			fm->spi_owner[m->vm[v].device[k].intid] = (int)v;
+			if (m->vm[v].device[k].kind == DEVICE_VIRTIO_MMIO)
+				fm->spi_owner[m->vm[v].device[k].intid] = (int)v;
 
 	FUZZ_CHECK(testbed_create_vms(m), "the test bed could not create the VMs");
 	fake.lr_count = lr_count;
@@ -465,7 +467,7 @@ static inline void fuzz_con_check(struct fuzz_con *c)
  * them on the early sink, which writes straight to the UART). */
 static inline void fuzz_console_sink(const char *line)
 {
-	conmux_line(&hv_conmux, HV_CONSOLE_PORT, line);
+	conmux_line(&console_mux, CONSOLE_HV_PORT, line);
 }
 
 /* ---- input focus: Ctrl-A three times moves it to the next port taking input ---- */

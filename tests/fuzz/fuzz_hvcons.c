@@ -4,7 +4,7 @@
  * command parser anyone at the board's UART can type into. The console is
  * set up as hv_main sets it up (the "hv" port takes input, log lines go
  * through the multiplexer) over the test bed's booted VMs. The input is typed
- * in chunks through hv_console_rx: raw bytes, Ctrl-A (the focus moves to and
+ * in chunks through console_rx: raw bytes, Ctrl-A (the focus moves to and
  * from the VMs), backspace, Ctrl-C and Ctrl-U, over-long lines, and the
  * commands with right, wrong and missing VM names; between chunks every CPU
  * handles its requests.
@@ -141,14 +141,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} uart[FUZZ_MAX_VMS];
 
 	fuzz_machine_boot(&fuzz_machine, &in);
-	fuzz_con_init(&con, &hv_conmux);
-	con.port[HV_CONSOLE_PORT].unchecked = true; /* echo, prompts and messages: format only */
-	hv_conmux.port[HV_CONSOLE_PORT].takes_input = true; /* as hv_main adds it */
+	fuzz_con_init(&con, &console_mux);
+	con.port[CONSOLE_HV_PORT].unchecked = true; /* echo, prompts and messages: format only */
+	console_mux.port[CONSOLE_HV_PORT].takes_input = true; /* as hv_main adds it */
 	log_set_sink(fuzz_console_sink);
 	fake.cpu = 0;
-	conmux_set_focus(&hv_conmux, HV_CONSOLE_PORT);
+	conmux_set_focus(&console_mux, CONSOLE_HV_PORT);
 	hvcons_input(0x15); /* hvcons keeps its line between inputs: start empty */
-	focus = (struct fuzz_focus){ hv_conmux.focus, 0 };
+	focus = (struct fuzz_focus){ console_mux.focus, 0 };
 	memset(&ed, 0, sizeof(ed));
 
 	while (fuzz_more(&in)) {
@@ -158,15 +158,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (uint32_t i = 0; i < vm_count; i++) {
 			e.now[i] = e.state[i] = vms[i].state;
 			e.restarts[i] = vms[i].restart_count;
-			uart[i] = (struct uart_seen){ vms[i].state, vms[i].restart_count, vms[i].uart.rx_count,
-						      vms[i].uart.rx_dropped };
+			uart[i] = (struct uart_seen){ vms[i].state, vms[i].restart_count, vpl011_of(&vms[i])->rx_count,
+						      vpl011_of(&vms[i])->rx_dropped };
 		}
 		uint32_t to_vm[FUZZ_MAX_VMS] = { 0 };
 		for (uint32_t i = 0; i < n; i++) {
 			struct conmux_input want;
-			fuzz_focus_expect(&focus, &hv_conmux, typed[i], &want);
+			fuzz_focus_expect(&focus, &console_mux, typed[i], &want);
 			for (uint32_t k = 0; k < want.count; k++) {
-				if (want.port == HV_CONSOLE_PORT)
+				if (want.port == CONSOLE_HV_PORT)
 					edit(&e, want.bytes[k]);
 				for (uint32_t v = 0; v < vm_count; v++)
 					to_vm[v] += vms[v].console_port == want.port;
@@ -176,7 +176,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 
 		fake.cpu = 0;
-		enum fake_exit r = FAKE_CATCH(hv_console_rx(typed, n));
+		enum fake_exit r = FAKE_CATCH(console_rx(typed, n));
 		if (r == FAKE_EXIT_NONE)
 			r = fuzz_settle();
 		FUZZ_CHECK(r != FAKE_EXIT_HALT && r != FAKE_EXIT_RESET, "the hypervisor stopped (%d)", r);
@@ -191,7 +191,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				   (const char *)typed);
 			/* (a VM booted meanwhile starts with an empty receive FIFO) */
 			bool booted = uart[v].state != VM_STATE_RUNNING || uart[v].restarts != vms[v].restart_count;
-			uint32_t got = vms[v].uart.rx_count - uart[v].rx_count + vms[v].uart.rx_dropped - uart[v].rx_dropped;
+			uint32_t got = vpl011_of(&vms[v])->rx_count - uart[v].rx_count + vpl011_of(&vms[v])->rx_dropped - uart[v].rx_dropped;
 			FUZZ_CHECK(vms[v].state != VM_STATE_RUNNING || booted || got == to_vm[v],
 				   "VM %u received %u typed bytes, %u were for it", v, got, to_vm[v]);
 		}

@@ -75,6 +75,11 @@ static bool load_valid(const struct manifest *m, const struct manifest_vm *vm, c
 	return false;
 }
 
+static bool emulated(uint32_t kind)
+{
+	return kind >= DEVICE_GICD && kind <= DEVICE_SP805;
+}
+
 static bool vm_valid(const struct manifest *m, uint32_t i)
 {
 	const struct manifest_vm *vm = &m->vm[i];
@@ -98,12 +103,6 @@ static bool vm_valid(const struct manifest *m, uint32_t i)
 	/* memory: page-aligned regions in the board's RAM, nobody else's, above the devices */
 	if (vm->mem_count == 0 || vm->mem_count > FV_MAX_VM_MEM)
 		return false;
-	const u128 windows[4][2] = {
-		{ VBOARD_GICD_BASE, VBOARD_GICD_SIZE },
-		{ VBOARD_GICR_BASE, (u128)VBOARD_GICR_STRIDE * vm->cpu_count },
-		{ VBOARD_UART_BASE, VBOARD_UART_SIZE },
-		{ VBOARD_WDT_BASE, VBOARD_WDT_SIZE },
-	};
 	for (uint32_t r = 0; r < vm->mem_count; r++) {
 		const struct manifest_mem *mr = &vm->mem[r];
 		u128 pa = mr->pa, ipa = mr->ipa, size = mr->size;
@@ -113,8 +112,8 @@ static bool vm_valid(const struct manifest *m, uint32_t i)
 		if (!inside(pa, size, m->board.ram_base, m->board.ram_size) ||
 		    !apart(pa, size, m->hv.ram_base, m->hv.ram_size))
 			return false;
-		for (uint32_t w = 0; w < 4; w++)
-			if (!apart(ipa, size, windows[w][0], windows[w][1]))
+		for (uint32_t w = 0; w < MIN(vm->device_count, FV_MAX_VM_DEVICES); w++)
+			if (emulated(vm->device[w].kind) && !apart(ipa, size, vm->device[w].ipa, vm->device[w].size))
 				return false;
 		for (uint32_t k = 0; k < r; k++)
 			if (!apart(pa, size, vm->mem[k].pa, vm->mem[k].size) ||
@@ -125,27 +124,58 @@ static bool vm_valid(const struct manifest *m, uint32_t i)
 				if (!apart(pa, size, m->vm[o].mem[k].pa, m->vm[o].mem[k].size))
 					return false;
 	}
-	/* devices: board virtio slots as the board has them, each given once; DMA needs ipa == pa */
+	/* devices: board virtio slots as the board has them, each given once, DMA needing
+	 * ipa == pa; emulated ones at pa 0 with their kind's window in the device area;
+	 * no two overlapping or sharing an interrupt; GICD, GICR, PL011 once each, an
+	 * SP805 at most once, at most FV_MAX_VM_SLOTS slots */
 	if (vm->device_count > FV_MAX_VM_DEVICES)
 		return false;
+	uint32_t slots = 0, count[6] = { 0 };
 	for (uint32_t k = 0; k < vm->device_count; k++) {
 		const struct manifest_device *d = &vm->device[k];
-		if (d->kind != DEVICE_VIRTIO_MMIO || d->index >= FV_VIRTIO_SLOTS)
+		if (d->kind < DEVICE_VIRTIO_MMIO || d->kind > DEVICE_SP805)
 			return false;
-		if (d->pa != PLAT_VIRTIO_BASE + d->index * PLAT_VIRTIO_STRIDE || d->ipa != d->pa ||
-		    d->size != PLAT_VIRTIO_STRIDE || d->intid != PLAT_VIRTIO_INTID_BASE + d->index)
-			return false;
-		for (uint32_t r = 0; r < vm->mem_count; r++)
-			if (vm->mem[r].ipa != vm->mem[r].pa)
+		count[d->kind]++;
+		if (d->kind == DEVICE_VIRTIO_MMIO) {
+			slots++;
+			if (d->index >= FV_VIRTIO_SLOTS)
 				return false;
-		for (uint32_t o = 0; o <= i; o++)
-			for (uint32_t j = 0; j < (o == i ? k : MIN(m->vm[o].device_count, FV_MAX_VM_DEVICES)); j++)
-				if (m->vm[o].device[j].kind == d->kind && m->vm[o].device[j].index == d->index)
+			if (d->pa != PLAT_VIRTIO_BASE + d->index * PLAT_VIRTIO_STRIDE || d->ipa != d->pa ||
+			    d->size != PLAT_VIRTIO_STRIDE || d->intid != PLAT_VIRTIO_INTID_BASE + d->index)
+				return false;
+			for (uint32_t r = 0; r < vm->mem_count; r++)
+				if (vm->mem[r].ipa != vm->mem[r].pa)
 					return false;
+			for (uint32_t o = 0; o <= i; o++)
+				for (uint32_t j = 0; j < (o == i ? k : MIN(m->vm[o].device_count, FV_MAX_VM_DEVICES)); j++)
+					if (m->vm[o].device[j].kind == d->kind && m->vm[o].device[j].index == d->index)
+						return false;
+		} else {
+			u128 want = d->kind == DEVICE_GICD ? VBOARD_GICD_SIZE
+				    : d->kind == DEVICE_GICR ? (u128)VBOARD_GICR_STRIDE * vm->cpu_count
+							      : 0x1000;
+			if (d->pa || d->index || d->size != want || d->ipa % SZ_4K ||
+			    (u128)d->ipa + d->size > PLAT_MMIO_LOW_END)
+				return false;
+			if ((d->kind == DEVICE_GICD || d->kind == DEVICE_GICR) && d->intid)
+				return false;
+		}
+		if ((d->kind == DEVICE_VIRTIO_MMIO || d->kind == DEVICE_PL011 || d->kind == DEVICE_SP805) &&
+		    (d->intid < 32 || d->intid >= 32 + VBOARD_SPI_COUNT))
+			return false;
+		for (uint32_t j = 0; j < k; j++) {
+			if (!apart(d->ipa, d->size, vm->device[j].ipa, vm->device[j].size))
+				return false;
+			if (d->intid && d->intid == vm->device[j].intid)
+				return false;
+		}
 	}
+	if (slots > FV_MAX_VM_SLOTS || count[DEVICE_GICD] != 1 || count[DEVICE_GICR] != 1 || count[DEVICE_PL011] != 1 ||
+	    count[DEVICE_SP805] > 1)
+		return false;
 	/* boot: known protocol, policy and flags; kernel and tree loaded inside the VM, apart */
 	if ((vm->boot != VM_BOOT_LINUX && vm->boot != VM_BOOT_BARE) || vm->on_crash > VM_ON_CRASH_HALT_BOARD ||
-	    (vm->flags & ~(uint32_t)VM_FLAG_WATCHDOG))
+	    vm->flags)
 		return false;
 	const struct manifest_load *loads[3] = { &vm->kernel, &vm->initrd, &vm->dtb };
 	if (!load_valid(m, vm, &vm->kernel, true) || !load_valid(m, vm, &vm->initrd, false) ||
@@ -231,7 +261,7 @@ static bool board_fits(const struct manifest *m, const struct board *b)
 			if (!inside(vm->mem[r].pa, vm->mem[r].size, b->ram_base, b->ram_size))
 				return false;
 		for (uint32_t k = 0; k < vm->device_count; k++) {
-			bool found = false;
+			bool found = emulated(vm->device[k].kind);
 			for (uint32_t s = 0; s < b->virtio_count; s++)
 				found |= b->virtio[s].base == vm->device[k].pa && b->virtio[s].intid == vm->device[k].intid;
 			if (!found)

@@ -30,6 +30,7 @@
  *  - the vGIC invariants of fuzz_vgic.h (SGIs written here, interrupts of a
  *    VM restarted here).
  */
+#include <fv/irq.h>
 #include <fv/psci.h>
 #include <fv/trap.h>
 
@@ -45,7 +46,8 @@ static const struct manifest_device *window_of(uint32_t vm, uint64_t pa, unsigne
 
 	for (uint32_t i = 0; i < cfg->device_count; i++) {
 		const struct manifest_device *d = &cfg->device[i];
-		if (pa >= d->pa && pa - d->pa < d->size && d->size - (pa - d->pa) >= width)
+		if (d->kind == DEVICE_VIRTIO_MMIO && pa >= d->pa && pa - d->pa < d->size &&
+		    d->size - (pa - d->pa) >= width)
 			return d;
 	}
 	return NULL;
@@ -294,7 +296,7 @@ static uint64_t pick_ipa(struct fuzz_in *in, const struct vm *vm)
 	case 2:
 		return VBOARD_UART_BASE + off % (VBOARD_UART_SIZE + 0x10);
 	case 3:
-		return VBOARD_WDT_BASE + off % (VBOARD_WDT_SIZE + 0x10);
+		return TESTBED_WDT_BASE + off % (TESTBED_WDT_SIZE + 0x10);
 	case 4:
 	case 5:
 		return PLAT_VIRTIO_BASE + off % (PLAT_VIRTIO_STRIDE * 12); /* its own slots and others' */
@@ -313,11 +315,11 @@ static bool ipa_served(const struct vm *vm, uint64_t ipa, unsigned int width)
 	if (ipa - VBOARD_GICD_BASE < VBOARD_GICD_SIZE || ipa - VBOARD_GICR_BASE < VBOARD_GICR_STRIDE * vm->vcpu_count ||
 	    ipa - VBOARD_UART_BASE < VBOARD_UART_SIZE)
 		return true;
-	if ((vm->cfg->flags & VM_FLAG_WATCHDOG) && ipa - VBOARD_WDT_BASE < VBOARD_WDT_SIZE)
-		return true;
 	for (uint32_t i = 0; i < vm->cfg->device_count; i++) {
 		const struct manifest_device *d = &vm->cfg->device[i];
-		if (ipa >= d->ipa && ipa - d->ipa < d->size && d->size - (ipa - d->ipa) >= width)
+		if (d->kind == DEVICE_SP805 && ipa - d->ipa < d->size)
+			return true;
+		if (d->kind == DEVICE_VIRTIO_MMIO && ipa >= d->ipa && ipa - d->ipa < d->size && d->size - (ipa - d->ipa) >= width)
 			return true;
 	}
 	return false;
@@ -488,7 +490,7 @@ static enum fake_exit trap_step(struct fuzz_in *in, struct vcpu *v)
 		if (out == TRAP_HANDLED)
 			v->regs->pc += 4;
 		if (v->power == VCPU_ON)
-			r = FAKE_CATCH(vm_before_entry(v));
+			r = FAKE_CATCH(run_before_entry(v));
 	} else {
 		/* only CPU_OFF leaves through the idle loop */
 		FUZZ_CHECK(r == FAKE_EXIT_IDLE || r == FAKE_EXIT_RUN || r == FAKE_EXIT_BOARD_OFF,

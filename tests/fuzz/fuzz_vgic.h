@@ -26,6 +26,7 @@
 #ifndef TESTS_FUZZ_VGIC_H
 #define TESTS_FUZZ_VGIC_H
 
+#include <fv/irq.h>
 #include <fv/vgic_regs.h>
 
 #include "fuzz_common.h"
@@ -84,7 +85,7 @@ static inline void fuzz_vgic_before(void)
 static inline bool vm_owns_spi(uint32_t vm, uint32_t intid)
 {
 	return intid == VBOARD_UART_INTID || fuzz_machine.spi_owner[intid] == (int)vm ||
-	       (intid == VBOARD_WDT_INTID && (vms[vm].cfg->flags & VM_FLAG_WATCHDOG));
+	       (intid == TESTBED_WDT_INTID && vwdt_of(&vms[vm]) != NULL);
 }
 
 static inline struct vcpu *vcpu_on_pcpu(const struct vm *vm, uint32_t pcpu)
@@ -351,7 +352,8 @@ static inline void hw_fires(struct vm *vm, struct vcpu *v, struct fuzz_in *in)
 
 	owned[count++] = PLAT_TIMER_VIRT_INTID;
 	for (uint32_t i = 0; i < vm->cfg->device_count; i++)
-		owned[count++] = vm->cfg->device[i].intid;
+		if (vm->cfg->device[i].kind == DEVICE_VIRTIO_MMIO)
+			owned[count++] = vm->cfg->device[i].intid;
 	uint32_t intid = owned[fuzz_below(in, count)];
 	struct fake_irq_state *s = intid < 32 ? &fake.irq[v->pcpu][intid] : &fake.spi[intid];
 	if (!s->enabled || s->active)

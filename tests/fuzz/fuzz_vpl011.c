@@ -49,12 +49,12 @@ static void model_push(struct uart_model *md, uint8_t c)
 /* Room for `want` more bytes from a port, looked up (asking would register it for a tx-ready notice). */
 static bool room(uint32_t port, uint32_t want)
 {
-	return hv_conmux.owner == (int)port || CONMUX_BUF - hv_conmux.port[port].len >= want;
+	return console_mux.owner == (int)port || CONMUX_BUF - console_mux.port[port].len >= want;
 }
 
 static uint64_t port_total(uint32_t port)
 {
-	return hv_conmux.port[port].bytes_out + hv_conmux.port[port].len;
+	return console_mux.port[port].bytes_out + console_mux.port[port].len;
 }
 
 static uint64_t uart_offset(struct fuzz_in *in)
@@ -95,7 +95,7 @@ static uint32_t read32(struct vpl011 *u, uint64_t reg)
 static void access(struct fuzz_in *in, uint32_t vi)
 {
 	struct vm *vm = &vms[vi];
-	struct vpl011 *u = &vm->uart;
+	struct vpl011 *u = vpl011_of(vm);
 	struct uart_model *md = &model[vi];
 	bool write = fuzz_bool(in);
 	unsigned int width = fuzz_width(in);
@@ -184,24 +184,24 @@ static void typed(struct fuzz_in *in)
 		bytes[i] = fuzz_bool(in) ? CONMUX_SWITCH_CHAR : fuzz_u8(in);
 	for (uint32_t i = 0; i < count; i++) {
 		struct conmux_input want;
-		fuzz_focus_expect(&focus, &hv_conmux, bytes[i], &want);
+		fuzz_focus_expect(&focus, &console_mux, bytes[i], &want);
 		for (uint32_t v = 0; v < vm_count; v++)
 			if (vms[v].console_port == want.port)
 				for (uint32_t k = 0; k < want.count; k++)
 					model_push(&model[v], want.bytes[k]);
 		if (want.switched) {
 			char line[128];
-			fuzz_focus_line(&hv_conmux, want.port, line, sizeof(line));
+			fuzz_focus_line(&console_mux, want.port, line, sizeof(line));
 			fuzz_con_expect_line(&con, 0, line);
 		}
 	}
-	hv_console_rx(bytes, count);
+	console_rx(bytes, count);
 }
 
 /* A guest writing many bytes: politely (waiting for room) or blindly. */
 static void burst(struct fuzz_in *in, uint32_t vi)
 {
-	struct vpl011 *u = &vms[vi].uart;
+	struct vpl011 *u = vpl011_of(&vms[vi]);
 	bool polite = fuzz_bool(in);
 	uint8_t b = fuzz_u8(in);
 	uint32_t count = fuzz_u16(in) % (2 * CONMUX_BUF);
@@ -222,7 +222,7 @@ static void burst(struct fuzz_in *in, uint32_t vi)
 static void check_uart(uint32_t vi)
 {
 	struct vm *vm = &vms[vi];
-	struct vpl011 *u = &vm->uart;
+	struct vpl011 *u = vpl011_of(vm);
 	const struct uart_model *md = &model[vi];
 
 	FUZZ_CHECK(u->rx_count == md->count && u->rx_count <= VPL011_RX_FIFO && u->rx_head < VPL011_RX_FIFO,
@@ -250,10 +250,10 @@ static void quiet(void)
 {
 	fake.cpu = 0;
 	fake.counter += (CONMUX_IDLE_MS + 1) * (fake.freq / 1000);
-	hv_console_poll();
+	console_poll();
 	for (uint32_t vi = 0; vi < vm_count; vi++) {
-		const struct vpl011 *u = &vms[vi].uart;
-		FUZZ_CHECK(hv_conmux.port[u->port].len == 0, "VM %u: console bytes wait after a quiet poll", vi);
+		const struct vpl011 *u = vpl011_of(&vms[vi]);
+		FUZZ_CHECK(console_mux.port[u->port].len == 0, "VM %u: console bytes wait after a quiet poll", vi);
 		FUZZ_CHECK(!model[vi].refused || (u->ris & UARTINT_TX), "VM %u: refused a byte, no TXIS after a quiet poll",
 			   vi);
 	}
@@ -265,10 +265,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fuzz_machine_boot(&fuzz_machine, &in);
 	memset(model, 0, sizeof(model));
-	fuzz_con_init(&con, &hv_conmux);
+	fuzz_con_init(&con, &console_mux);
 	log_set_sink(fuzz_console_sink);
-	con.port[HV_CONSOLE_PORT].unchecked = true; /* its messages (dropped input): format only */
-	focus = (struct fuzz_focus){ hv_conmux.focus, 0 };
+	con.port[CONSOLE_HV_PORT].unchecked = true; /* its messages (dropped input): format only */
+	focus = (struct fuzz_focus){ console_mux.focus, 0 };
 	while (fuzz_more(&in)) {
 		uint32_t vi = fuzz_below(&in, vm_count);
 		switch (fuzz_below(&in, 12)) {
@@ -281,7 +281,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 4: {
 			uint8_t c = fuzz_u8(&in);
 			bool room = model[vi].count < VPL011_RX_FIFO;
-			FUZZ_CHECK(vpl011_receive(&vms[vi].uart, c) == room, "receive answer does not match the FIFO room");
+			FUZZ_CHECK(vpl011_receive(vpl011_of(&vms[vi]), c) == room, "receive answer does not match the FIFO room");
 			model_push(&model[vi], c);
 			break;
 		}
@@ -291,15 +291,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 7:
 			/* the multiplexer says so only when it has the room the port asked for */
-			if (room(vms[vi].uart.port, VPL011_TX_FIFO)) {
-				vpl011_tx_ready(&vms[vi].uart);
-				FUZZ_CHECK(vms[vi].uart.ris & UARTINT_TX, "tx_ready without TXIS");
+			if (room(vpl011_of(&vms[vi])->port, VPL011_TX_FIFO)) {
+				vpl011_tx_ready(vpl011_of(&vms[vi]));
+				FUZZ_CHECK(vpl011_of(&vms[vi])->ris & UARTINT_TX, "tx_ready without TXIS");
 			}
 			break;
 		case 8:
 			fake.cpu = 0;
 			fake.counter += fuzz_u16(&in) * (fake.freq / 1000) / 16;
-			hv_console_poll();
+			console_poll();
 			break;
 		case 9:
 		case 10:

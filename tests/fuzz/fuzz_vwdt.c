@@ -23,6 +23,7 @@
  * machine fires each CPU's timer at most that often per watchdog. And a look
  * hours late costs no more than a timely one (libFuzzer's -timeout).
  */
+#include <fv/irq.h>
 #include <fv/sp805.h>
 #include <fv/trap.h>
 #include <fv/vwdt.h>
@@ -39,7 +40,7 @@ static struct wdt_model model[FUZZ_MAX_VMS];
 
 static uint64_t period(const struct wdt_model *w)
 {
-	return ((uint64_t)w->load + 1) * fake.freq / VBOARD_WDT_CLOCK_HZ;
+	return ((uint64_t)w->load + 1) * fake.freq / VWDT_CLOCK_HZ;
 }
 
 static void model_reset(struct wdt_model *w)
@@ -76,7 +77,7 @@ static uint32_t model_read(struct wdt_model *w, uint64_t off)
 	case WDOG_VALUE: {
 		if (!(w->control & WDOG_CONTROL_INTEN))
 			return w->load;
-		uint64_t gone = (fake.counter - w->start) * VBOARD_WDT_CLOCK_HZ / fake.freq;
+		uint64_t gone = (fake.counter - w->start) * VWDT_CLOCK_HZ / fake.freq;
 		return gone > w->load ? 0 : (uint32_t)(w->load - gone);
 	}
 	case WDOG_CONTROL: return w->control;
@@ -118,7 +119,7 @@ static uint64_t wdt_offset(struct fuzz_in *in)
 	uint8_t b = fuzz_u8(in);
 
 	if (b >= 0xf0)
-		return fuzz_u16(in) % VBOARD_WDT_SIZE;
+		return fuzz_u16(in) % TESTBED_WDT_SIZE;
 	uint64_t off = b & 0x80 ? WDOG_ID_START + 4 * (b % 8) : regs[b % ARRAY_SIZE(regs)];
 	return off + (b & 0x40 ? fuzz_u8(in) % 4 : 0);
 }
@@ -147,14 +148,14 @@ static void access(struct fuzz_in *in, uint32_t vi)
 	fake.cpu = vm->vcpu[0].pcpu;
 	model_advance(w, fake.counter);
 	if (write) {
-		FUZZ_CHECK(vwdt_write(&vm->wdt, off, width, v) == legal, "%u-byte write to 0x%llx", width,
+		FUZZ_CHECK(vwdt_write(vwdt_of(vm), off, width, v) == legal, "%u-byte write to 0x%llx", width,
 			   (unsigned long long)off);
 		if (legal)
 			model_write(w, off, v);
 		return;
 	}
 	uint64_t got = 0;
-	FUZZ_CHECK(vwdt_read(&vm->wdt, off, width, &got) == legal, "%u-byte read of 0x%llx", width,
+	FUZZ_CHECK(vwdt_read(vwdt_of(vm), off, width, &got) == legal, "%u-byte read of 0x%llx", width,
 		   (unsigned long long)off);
 	if (legal && !(w->expired && off == WDOG_VALUE)) /* the count after a reset is no one's business */
 		FUZZ_CHECK(got == model_read(w, off), "VM %u: register 0x%llx reads 0x%llx, the SP805 says 0x%x", vi,
@@ -208,11 +209,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const uint64_t freqs[] = { 1000000, 62500000, 24000000, 100000000 };
 	struct fuzz_in in = { data, size };
 
-	fuzz_machine.force_flags = VM_FLAG_WATCHDOG;
+	fuzz_machine.force_watchdog = true;
 	fuzz_machine_boot(&fuzz_machine, &in);
 	fake.freq = freqs[fuzz_below(&in, ARRAY_SIZE(freqs))];
 	for (uint32_t i = 0; i < vm_count; i++) {
-		vwdt_reset(&vms[i].wdt); /* started at the new frequency */
+		vwdt_reset(vwdt_of(&vms[i])); /* started at the new frequency */
 		model_reset(&model[i]);
 	}
 	while (fuzz_more(&in)) {
@@ -266,11 +267,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (stopped)
 				model_reset(&model[i]); /* restarted (watchdog reset at boot) or off */
 			if (vm->state == VM_STATE_RUNNING) {
-				const struct virq *line = &vm->vgic.spi[VBOARD_WDT_INTID - VGIC_SPI_BASE];
+				const struct virq *line = &vm->vgic.spi[TESTBED_WDT_INTID - VGIC_SPI_BASE];
 				model_advance(&model[i], fake.counter);
-				FUZZ_CHECK(line->level == (vm->wdt.ris && (vm->wdt.control & WDOG_CONTROL_INTEN)),
-					   "VM %u: watchdog line %d, RIS %d INTEN %d", i, line->level, vm->wdt.ris,
-					   vm->wdt.control & WDOG_CONTROL_INTEN);
+				FUZZ_CHECK(line->level == (vwdt_of(vm)->ris && (vwdt_of(vm)->control & WDOG_CONTROL_INTEN)),
+					   "VM %u: watchdog line %d, RIS %d INTEN %d", i, line->level, vwdt_of(vm)->ris,
+					   vwdt_of(vm)->control & WDOG_CONTROL_INTEN);
 			}
 		}
 		if (r == FAKE_EXIT_BOARD_OFF) {

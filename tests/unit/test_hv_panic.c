@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include <fv/irq.h>
 #include <fv/log.h>
 #include <fv/trap.h>
 

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <fv/irq.h>
 #include <fv/hvcons.h>
 #include <fv/trap.h>
 #include <plat/layout.h>
@@ -80,7 +81,7 @@ static void expect_reply(const char *line, const char *want)
 
 	/* The prompt is still waiting to go out with the echo, unless a line of
 	 * the hypervisor's came since and took it out first (in order). */
-	bool prompt_waiting = hv_conmux.port[HV_CONSOLE_PORT].len > 0;
+	bool prompt_waiting = console_mux.port[CONSOLE_HV_PORT].len > 0;
 	fake_uart_clear();
 	snprintf(buf, sizeof(buf), "%s\r", line);
 	assert_int_equal(type_only(buf, strlen(buf)), FAKE_EXIT_NONE);
@@ -105,10 +106,10 @@ static int setup(void **state)
 	vms_create(&m, &mem, VM_COUNT, 2, RAM_SIZE, true); /* t = 10 s */
 	vms_boot();
 	/* Ctrl-A three times per VM: past vm0, vm1 and vm2 to the hypervisor */
-	assert_int_equal(hv_conmux.focus, vms[0].console_port);
+	assert_int_equal(console_mux.focus, vms[0].console_port);
 	for (uint32_t i = 0; i < VM_COUNT; i++)
 		assert_int_equal(type("\x01\x01\x01"), FAKE_EXIT_NONE);
-	assert_int_equal(hv_conmux.focus, HV_CONSOLE_PORT);
+	assert_int_equal(console_mux.focus, CONSOLE_HV_PORT);
 	fake_uart_clear();
 	return 0;
 }
@@ -139,10 +140,10 @@ static void test_focus_cycle_reaches_console(void **state)
 	/* on from the console: back to the first VM, whose input it is then */
 	fake_uart_clear();
 	assert_int_equal(type("\x01\x01\x01"), FAKE_EXIT_NONE);
-	assert_int_equal(hv_conmux.focus, vms[0].console_port);
+	assert_int_equal(console_mux.focus, vms[0].console_port);
 	assert_string_equal(fake_uart_text(), "\r\n[hv] input goes to vm0 now (Ctrl-A three times switches)\r\n");
 	assert_int_equal(type("poweroff\r"), FAKE_EXIT_NONE); /* vm0's, not the console's */
-	assert_int_equal(vms[0].uart.rx_count, strlen("poweroff\r"));
+	assert_int_equal(vpl011_of(&vms[0])->rx_count, strlen("poweroff\r"));
 	/* round again to the console: it announces itself, then its prompt */
 	for (uint32_t i = 0; i < VM_COUNT; i++)
 		assert_int_equal(type("\x01\x01\x01"), FAKE_EXIT_NONE);
@@ -491,7 +492,7 @@ static void test_stop_while_restarting(void **state)
 static enum fake_exit handle(uint32_t cpu)
 {
 	fake.cpu = cpu;
-	return FAKE_CATCH(pcpu_handle_requests(&pcpus[cpu]));
+	return FAKE_CATCH(run_requests(&pcpus[cpu]));
 }
 
 static void test_stop_while_booting(void **state)

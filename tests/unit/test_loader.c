@@ -124,7 +124,7 @@ static void test_corrupt_vm_not_started(void **state)
 	mem.flash[m.image[0].offset] ^= 1;
 	vm_request_boot(vm0);
 	fake.cpu = vm0->vcpu[0].pcpu;
-	assert_int_equal(FAKE_CATCH(pcpu_handle_requests(&pcpus[fake.cpu])), FAKE_EXIT_NONE);
+	assert_int_equal(FAKE_CATCH(run_requests(&pcpus[fake.cpu])), FAKE_EXIT_NONE);
 	assert_int_equal(vm0->state, VM_STATE_FAILED);
 	assert_int_equal(vm0->vcpu[0].power, VCPU_OFF);
 	assert_int_equal(fake.vcpu_resets[fake.cpu], 0); /* never entered */
@@ -144,7 +144,7 @@ static void test_only_vm_corrupt_powers_board_off(void **state)
 	vm_request_boot(&vms[0]);
 	fake.cpu = vms[0].vcpu[0].pcpu;
 	/* nothing can ever run: the board goes off rather than idling forever */
-	assert_int_equal(FAKE_CATCH(pcpu_handle_requests(&pcpus[fake.cpu])), FAKE_EXIT_BOARD_OFF);
+	assert_int_equal(FAKE_CATCH(run_requests(&pcpus[fake.cpu])), FAKE_EXIT_BOARD_OFF);
 	assert_int_equal(vms[0].state, VM_STATE_FAILED);
 }
 

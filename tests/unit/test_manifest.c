@@ -178,7 +178,7 @@ static void test_version(void **state)
 {
 	(void)state;
 	m.version = MANIFEST_VERSION + 1;
-	expect_error("manifest", NULL, "version 2, this build reads version 1");
+	expect_error("manifest", NULL, "version 3, this build reads version 2");
 }
 
 static void test_size(void **state)
@@ -356,6 +356,9 @@ static void test_vm_cpu_count(void **state)
 	m.vm[1].cpu_count = FV_MAX_VCPUS + 1;
 	expect_error("/vms/vm1", "cpus", "9 CPUs");
 	m.vm[1].cpu_count = 1;
+	/* the redistributors' window is one frame per vCPU */
+	expect_error("/vms/vm1", "devices", "gicv3-redistributors at 0x80a0000: its window must be 0x20000 bytes");
+	testbed_device(&m, 1, DEVICE_GICR)->size = VBOARD_GICR_STRIDE;
 	expect_ok();
 }
 
@@ -461,11 +464,12 @@ static void test_vm_region_guest_address(void **state)
 static void test_vm_region_covers_device(void **state)
 {
 	(void)state;
-	const uint64_t windows[] = { VBOARD_GICD_BASE, VBOARD_GICR_BASE, VBOARD_UART_BASE, VBOARD_WDT_BASE };
+	const uint64_t windows[] = { VBOARD_GICD_BASE, VBOARD_GICR_BASE, VBOARD_UART_BASE, TESTBED_WDT_BASE };
 	char what[96];
 
 	for (uint32_t i = 0; i < ARRAY_SIZE(windows); i++) {
 		setup(NULL);
+		testbed_add_watchdog(&m, 1);
 		m.vm[1].mem[0].ipa = windows[i] & ~(SZ_64K - 1);
 		m.vm[1].mem[0].size = SZ_64K;
 		snprintf(what, sizeof(what), "covers an emulated device at 0x%llx", (unsigned long long)windows[i]);
@@ -526,11 +530,13 @@ static void test_vm_devices_accepted(void **state)
 static void test_vm_device_count(void **state)
 {
 	(void)state;
-	for (uint32_t i = 0; i < FV_MAX_VM_DEVICES; i++)
+	for (uint32_t i = 0; i < FV_MAX_VM_SLOTS; i++)
 		testbed_add_virtio(&m, 0, i);
 	expect_ok();
-	m.vm[0].device_count = FV_MAX_VM_DEVICES + 1;
+	testbed_add_virtio(&m, 0, FV_MAX_VM_SLOTS);
 	expect_error("/vms/vm0", "virtio-mmio", "9 devices: at most 8");
+	m.vm[0].device_count = FV_MAX_VM_DEVICES + 1;
+	expect_error("/vms/vm0", "devices", "17 devices: at most 16");
 }
 
 static void test_vm_device_kind_and_slot(void **state)
@@ -538,7 +544,7 @@ static void test_vm_device_kind_and_slot(void **state)
 	(void)state;
 	testbed_add_virtio(&m, 1, 2);
 	m.vm[1].device[0].kind = 7;
-	expect_error("/vms/vm1", "virtio-mmio", "device 0: unknown kind or slot 2 (slots are 0..31)");
+	expect_error("/vms/vm1", "devices", "device 0: unknown kind 7");
 	m.vm[1].device[0].kind = DEVICE_VIRTIO_MMIO;
 	m.vm[1].device[0].index = FV_VIRTIO_SLOTS;
 	expect_error("/vms/vm1", "virtio-mmio", "unknown kind or slot 32");
@@ -555,7 +561,7 @@ static void test_vm_device_matches_board(void **state)
 	expect_error("/vms/vm1", "virtio-mmio", "slot 2: window or interrupt do not match the board");
 	testbed_add_virtio(&m, 0, 0);
 	*dev = m.vm[0].device[0];
-	m.vm[0].device_count = 0;
+	testbed_drop_virtio(&m, 0);
 	dev->index = 2;
 	dev->pa = dev->ipa = PLAT_VIRTIO_BASE + 2 * PLAT_VIRTIO_STRIDE;
 	expect_error("/vms/vm1", "virtio-mmio", "slot 2: window or interrupt"); /* interrupt of slot 0 */
@@ -578,7 +584,7 @@ static void test_vm_device_needs_identity_ram(void **state)
 	m.vm[1].initrd.ipa += 0x10000000;
 	m.vm[1].dtb.ipa += 0x10000000;
 	expect_error("/vms/vm1", "guest-address", "virtio slot 3 does DMA to physical addresses");
-	m.vm[1].device_count = 0;
+	testbed_drop_virtio(&m, 1);
 	expect_ok(); /* without passthrough devices, RAM may be anywhere */
 }
 
@@ -618,10 +624,10 @@ static void test_vm_on_crash_and_flags(void **state)
 	m.vm[1].on_crash = VM_ON_CRASH_HALT_BOARD + 1;
 	expect_error("/vms/vm1", "on-crash", "unknown policy 3");
 	setup(NULL);
-	m.vm[1].flags = VM_FLAG_WATCHDOG;
-	expect_ok();
-	m.vm[1].flags = VM_FLAG_WATCHDOG | 0x80;
-	expect_error("/vms/vm1", NULL, "unknown flags 0x81");
+	m.vm[1].flags = 0x1; /* version 1's watchdog flag: the SP805 is a device entry now */
+	expect_error("/vms/vm1", NULL, "unknown flags 0x1");
+	m.vm[1].flags = 0x80;
+	expect_error("/vms/vm1", NULL, "unknown flags 0x80");
 }
 
 static void test_vm_required_loads(void **state)

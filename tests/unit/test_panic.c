@@ -5,7 +5,7 @@
  * does) is matched against the line Linux ends a panic report with,
  * "---[ end Kernel panic - not syncing", wherever it starts in the output
  * and however the bytes are spread over time. The hypervisor acts at the
- * end of that line, on the VM's next entry (vm_before_entry), by the VM's
+ * end of that line, on the VM's next entry (run_before_entry), by the VM's
  * crash policy: restart, stop (the board stays on), or halt the board.
  * Near misses do nothing; a restart forgets a half-seen marker.
  *
@@ -13,6 +13,7 @@
  * multiplexer as on the board.
  */
 #include "helpers.h"
+#include <fv/panic_watch.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -49,7 +50,7 @@ static void prints_from(struct vcpu *v, const char *s)
 {
 	fake.cpu = v->pcpu;
 	for (; *s; s++)
-		assert_true(vpl011_write(&v->vm->uart, UARTDR, 1, (uint8_t)*s));
+		assert_true(vpl011_write(vpl011_of(v->vm), UARTDR, 1, (uint8_t)*s));
 }
 
 static void prints(struct vm *vm, const char *s)
@@ -61,7 +62,7 @@ static void prints(struct vm *vm, const char *s)
 static enum fake_exit enter(struct vcpu *v)
 {
 	fake.cpu = v->pcpu;
-	return FAKE_CATCH(vm_before_entry(v));
+	return FAKE_CATCH(run_before_entry(v));
 }
 
 /* What the guest printed did not count as a panic: it runs on, untouched. */
@@ -202,6 +203,8 @@ static void test_matches_exactly_the_lines_with_the_marker(void **state)
 	};
 	const char *marker = "---[ end Kernel panic - not syncing";
 	uint32_t hits = 0;
+	struct panic_watch w = { 0 };
+	bool panicked = false;
 
 	for (uint32_t n = 0; n < 20000; n++) {
 		char line[512] = "";
@@ -210,22 +213,19 @@ static void test_matches_exactly_the_lines_with_the_marker(void **state)
 			strcat(line, pieces[next_rand() % ARRAY_SIZE(pieces)]);
 		bool want = strstr(line, marker) != NULL;
 		for (const char *p = line; *p; p++)
-			vm_console_output(vm0, (uint8_t)*p);
-		assert_false(vm0->panicked); /* not before the line ends */
-		vm_console_output(vm0, '\n');
-		if (vm0->panicked != want)
-			fail_msg("\"%s\": taken for a panic: %d, holds the marker: %d", line, vm0->panicked, want);
-		vm0->panicked = false;
+			assert_false(panic_watch_byte(&w, (uint8_t)*p)); /* not before the line ends */
+		panicked = panic_watch_byte(&w, '\n');
+		if (panicked != want)
+			fail_msg("\"%s\": taken for a panic: %d, holds the marker: %d", line, panicked, want);
 		hits += want;
 	}
 	assert_true(hits > 100); /* the pieces do make the marker, often enough */
 	/* any byte may follow the marker, NUL too */
 	for (const char *p = marker; *p; p++)
-		vm_console_output(vm0, (uint8_t)*p);
+		assert_false(panic_watch_byte(&w, (uint8_t)*p));
 	for (uint32_t i = 0; i < 4; i++)
-		vm_console_output(vm0, 0);
-	vm_console_output(vm0, '\n');
-	assert_true(vm0->panicked);
+		assert_false(panic_watch_byte(&w, 0));
+	assert_true(panic_watch_byte(&w, '\n'));
 }
 
 static void test_bytes_spread_over_time(void **state)

@@ -69,10 +69,10 @@ static int64_t simple(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
 }
 
 /* CPU `pcpu` handles its requests, as on its way into the guest. */
-static enum fake_exit run_requests(uint32_t pcpu)
+static enum fake_exit cpu_requests(uint32_t pcpu)
 {
 	fake.cpu = pcpu;
-	return FAKE_CATCH(pcpu_handle_requests(&pcpus[pcpu]));
+	return FAKE_CATCH(run_requests(&pcpus[pcpu]));
 }
 
 static void test_version_and_discovery(void **state)
@@ -166,7 +166,7 @@ static void test_cpu_on_own_vcpu(void **state)
 	assert_int_equal(t->on_entry, RAM_ENTRY);
 	assert_int_equal(simple(PSCI_AFFINITY_INFO_64, 1, 0, 0), PSCI_AFFINITY_ON_PENDING);
 	/* its CPU takes the request: the vCPU starts at the entry with x0 = context */
-	assert_int_equal(run_requests(t->pcpu), FAKE_EXIT_RUN);
+	assert_int_equal(cpu_requests(t->pcpu), FAKE_EXIT_RUN);
 	assert_int_equal(t->power, VCPU_ON);
 	assert_int_equal(fake.frames[t->pcpu].pc, RAM_ENTRY);
 	assert_int_equal(fake.frames[t->pcpu].x[0], 0xc0ffee);
@@ -273,7 +273,7 @@ static void test_cpu_on_denied_while_stopping(void **state)
 	vm0->state = VM_STATE_RUNNING;
 	assert_int_equal(simple(PSCI_CPU_ON_64, 1, RAM_ENTRY, 0), PSCI_RET_SUCCESS);
 	vm0->state = VM_STATE_STOPPING;
-	assert_int_equal(run_requests(1), FAKE_EXIT_NONE);
+	assert_int_equal(cpu_requests(1), FAKE_EXIT_NONE);
 	assert_int_equal(vm0->vcpu[1].power, VCPU_ON_PENDING);
 }
 
@@ -283,7 +283,7 @@ static void test_cpu_off_and_on_again(void **state)
 	struct vcpu *t = &vm0->vcpu[1];
 
 	assert_int_equal(simple(PSCI_CPU_ON_64, 1, RAM_ENTRY, 0), PSCI_RET_SUCCESS);
-	assert_int_equal(run_requests(1), FAKE_EXIT_RUN);
+	assert_int_equal(cpu_requests(1), FAKE_EXIT_RUN);
 	/* vCPU 1 switches itself off: its CPU goes idle */
 	enum psci_action a;
 	assert_int_equal(call(t, PSCI_CPU_OFF, 0, 0, 0, &a), PSCI_RET_SUCCESS);
@@ -297,7 +297,7 @@ static void test_cpu_off_and_on_again(void **state)
 	assert_int_equal(simple(PSCI_AFFINITY_INFO_64, 1, 0, 0), PSCI_AFFINITY_OFF);
 	/* and may be switched on again, at a new entry */
 	assert_int_equal(simple(PSCI_CPU_ON_64, 1, RAM_ENTRY + 0x100, 7), PSCI_RET_SUCCESS);
-	assert_int_equal(run_requests(1), FAKE_EXIT_RUN);
+	assert_int_equal(cpu_requests(1), FAKE_EXIT_RUN);
 	assert_int_equal(fake.frames[1].pc, RAM_ENTRY + 0x100);
 	assert_int_equal(fake.frames[1].x[0], 7);
 }

@@ -56,7 +56,7 @@ static int teardown(void **state)
 static enum fake_exit run(uint32_t cpu)
 {
 	fake.cpu = cpu;
-	return FAKE_CATCH(pcpu_handle_requests(&pcpus[cpu]));
+	return FAKE_CATCH(run_requests(&pcpus[cpu]));
 }
 
 /* FAKE_CATCH in functions of their own: in a long test body gcc warns (-Wclobbered). */
@@ -78,7 +78,7 @@ static enum fake_exit crashed(struct vm *vm, enum vm_stop_reason reason)
 static enum fake_exit before_entry(struct vcpu *v)
 {
 	fake.cpu = v->pcpu;
-	return FAKE_CATCH(vm_before_entry(v));
+	return FAKE_CATCH(run_before_entry(v));
 }
 
 /* Boot a VM the way hv_main does, through its first CPU. */
@@ -140,8 +140,8 @@ static void test_create(void **state)
 	assert_true(fake.spi[PLAT_VIRTIO_INTID_BASE + 9].edge);
 	assert_false(vms[0].vgic.spi[PLAT_VIRTIO_INTID_BASE + 9 - VGIC_SPI_BASE].exists);
 	/* and its console port */
-	assert_string_equal(hv_conmux.port[vm1->console_port].name, "vm1");
-	assert_true(hv_conmux.port[vm1->console_port].takes_input);
+	assert_string_equal(console_mux.port[vm1->console_port].name, "vm1");
+	assert_true(console_mux.port[vm1->console_port].takes_input);
 }
 
 static void test_boot(void **state)

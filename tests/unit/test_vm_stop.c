@@ -69,7 +69,7 @@ static bool no_requests(void)
 static enum fake_exit handle(uint32_t cpu)
 {
 	fake.cpu = cpu;
-	return FAKE_CATCH(pcpu_handle_requests(&pcpus[cpu]));
+	return FAKE_CATCH(run_requests(&pcpus[cpu]));
 }
 
 /* The guest on vCPU 0 calls PSCI SYSTEM_OFF or SYSTEM_RESET; then every CPU settles. */

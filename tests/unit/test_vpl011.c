@@ -46,8 +46,8 @@ static int setup(void **state)
 	(void)state;
 	testbed_manifest(&m, 2, 1);
 	assert_true(testbed_create_vms(&m));
-	u0 = &vms[0].uart;
-	u1 = &vms[1].uart;
+	u0 = vpl011_of(&vms[0]);
+	u1 = vpl011_of(&vms[1]);
 	fake.counter = 1000000; /* t = 1 s */
 	return 0;
 }
@@ -135,7 +135,7 @@ static void test_transmit_reaches_console(void **state)
 	assert_true(vpl011_write(u1, DR, 4, 0xf00 | 'k'));
 	assert_true(vpl011_write(u1, DR, 2, '\n'));
 	assert_string_equal(fake_uart_text(), "[vm0] hello\n[vm1] ok\n");
-	assert_int_equal(hv_conmux.port[vms[0].console_port].bytes_out, 6);
+	assert_int_equal(console_mux.port[vms[0].console_port].bytes_out, 6);
 }
 
 static void test_tx_interrupt(void **state)
@@ -267,7 +267,7 @@ static void test_bad_widths(void **state)
 	assert_int_equal(rd(u0, IMSC), 0);
 	assert_int_equal(u0->rx_count, 1);
 	assert_int_equal(rd(u0, DR), 'z');
-	assert_int_equal(hv_conmux.port[vms[0].console_port].len, 0);
+	assert_int_equal(console_mux.port[vms[0].console_port].len, 0);
 }
 
 static void test_line_follows_mask_and_status(void **state)
@@ -317,14 +317,14 @@ static void fill_while_vm1_holds_line(void)
 
 	puts_dr(u1, "prompt$ ");
 	fake.counter += (CONMUX_IDLE_MS + 1) * 1000;
-	hv_console_poll(); /* VM 1's partial line goes out: it holds the line */
-	assert_int_equal(hv_conmux.owner, (int)vms[1].console_port);
+	console_poll(); /* VM 1's partial line goes out: it holds the line */
+	assert_int_equal(console_mux.owner, (int)vms[1].console_port);
 	wr(u1, DR, 'x'); /* and it is typing, not idle */
 	for (uint32_t i = 0; i < CONMUX_BUF; i++) {
 		assert_false(rd(u0, FR) & FR_TXFF);
 		wr(u0, DR, 'A' + (i % 26));
 	}
-	assert_int_equal(hv_conmux.port[p0].len, CONMUX_BUF);
+	assert_int_equal(console_mux.port[p0].len, CONMUX_BUF);
 }
 
 static void test_backpressure(void **state)
@@ -338,8 +338,8 @@ static void test_backpressure(void **state)
 	/* VM 1 ends its line; once the multiplexer runs, VM 0's bytes go out */
 	wr(u1, DR, '\n');
 	fake.counter += 1000;
-	hv_console_poll();
-	assert_int_equal(hv_conmux.port[vms[0].console_port].len, 0);
+	console_poll();
+	assert_int_equal(console_mux.port[vms[0].console_port].len, 0);
 	assert_false(rd(u0, FR) & FR_TXFF);
 	assert_non_null(strstr(fake_uart_text(), "[vm1] prompt$ x\n[vm0] ABCDEFGHIJ"));
 }
@@ -356,7 +356,7 @@ static void test_tx_interrupt_returns_after_full(void **state)
 	assert_false(line(u0)); /* TXIS withdrawn while full */
 	wr(u1, DR, '\n');
 	fake.counter += 1000;
-	hv_console_poll();
+	console_poll();
 	assert_true(rd(u0, RIS) & INT_TX);
 	assert_true(line(u0));
 }
@@ -368,11 +368,11 @@ static void test_refused_byte_and_tx_ready(void **state)
 	fill_while_vm1_holds_line();
 	/* a guest that writes anyway loses the byte; TXIS comes back with room */
 	wr(u0, DR, '!');
-	assert_int_equal(hv_conmux.port[vms[0].console_port].len, CONMUX_BUF);
+	assert_int_equal(console_mux.port[vms[0].console_port].len, CONMUX_BUF);
 	assert_false(line(u0));
 	wr(u1, DR, '\n');
 	fake.counter += 1000;
-	hv_console_poll();
+	console_poll();
 	assert_true(line(u0));
 	assert_null(strchr(fake_uart_text(), '!'));
 }
@@ -382,7 +382,7 @@ static void test_typed_input_reaches_focused_vm(void **state)
 	(void)state;
 	const uint8_t keys[] = { 'l', 's', CONMUX_SWITCH_CHAR, CONMUX_SWITCH_CHAR, CONMUX_SWITCH_CHAR, 'p' };
 
-	hv_console_rx(keys, sizeof(keys));
+	console_rx(keys, sizeof(keys));
 	assert_int_equal(rd(u0, DR), 'l');
 	assert_int_equal(rd(u0, DR), 's');
 	assert_true(rd(u0, FR) & FR_RXFE);

@@ -4,9 +4,9 @@
  * and what the hypervisor does with it (core/boot/hv.c, watchdogs_poll, run by
  * the hypervisor timer). The model: register map and reset values, 32-bit
  * aligned accesses only, the lock, a count that runs down from Load at
- * VBOARD_WDT_CLOCK_HZ while INTEN is set (time is fake.counter at
+ * VWDT_CLOCK_HZ while INTEN is set (time is fake.counter at
  * fake.freq), the interrupt at the first zero (RIS, MIS, the VM's
- * VBOARD_WDT_INTID line through the vGIC), the reset at the second one with
+ * TESTBED_WDT_INTID line through the vGIC), the reset at the second one with
  * RESEN set (reported by vwdt_poll exactly once), IntClr and Load restarting
  * the count. The hypervisor: a hypervisor timer interrupt (queued with
  * fake_raise, taken by irq_handle) raises the guest's interrupt, then
@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <fv/irq.h>
 #include <fv/trap.h>
 #include <plat/layout.h>
 
@@ -49,14 +50,14 @@ static int setup(void **state)
 	(void)state;
 	testbed_manifest(&m, 2, 2);
 	testbed_set_ram_size(&m, RAM_SIZE);
-	m.vm[0].flags |= VM_FLAG_WATCHDOG;
+	testbed_add_watchdog(&m, 0);
 	testbed_redigest(&m);
 	assert_true(testbed_create_vms(&m));
 	testbed_memory_map(&mem, &m);
 	testbed_console_as_hv();
 	vm0 = &vms[0];
 	vm1 = &vms[1];
-	w = &vm0->wdt;
+	w = vwdt_of(vm0);
 	cpu0 = vm0->vcpu[0].pcpu;
 	fake.counter = 10 * fake.freq;
 	vms_boot();
@@ -92,7 +93,7 @@ static void wr(uint64_t off, uint32_t v)
 /* The level of VM 0's watchdog interrupt line at its vGIC. */
 static bool line(void)
 {
-	const struct virq *irq = &vm0->vgic.spi[VBOARD_WDT_INTID - VGIC_SPI_BASE];
+	const struct virq *irq = &vm0->vgic.spi[TESTBED_WDT_INTID - VGIC_SPI_BASE];
 
 	assert_true(irq->exists);
 	return irq->level;
@@ -474,7 +475,7 @@ static enum trap_outcome guest_access(struct vm *vm, uint64_t off, unsigned int 
 	struct vcpu *v = &vm->vcpu[0];
 
 	fake.cpu = v->pcpu;
-	t.mem = (struct trap_mem){ .ipa = ipa_init(VBOARD_WDT_BASE + off), .far = VBOARD_WDT_BASE + off,
+	t.mem = (struct trap_mem){ .ipa = ipa_init(TESTBED_WDT_BASE + off), .far = TESTBED_WDT_BASE + off,
 				   .valid = true, .write = write, .width = width, .reg = 3, .sixty_four = true };
 	v->regs->x[3] = value;
 	return trap_handle(v, &t);
@@ -494,7 +495,7 @@ static void test_guest_reaches_its_watchdog_only(void **state)
 	/* a VM without a watchdog has nothing at that address */
 	assert_int_equal(guest_access(vm1, 0xfe0, 4, false, 0), TRAP_INJECTED);
 	assert_int_equal(fake.inject_count, 2);
-	assert_int_equal(vm1->wdt.load, 0xffffffffU);
+	assert_null(vwdt_of(vm1));
 }
 
 /* ---------------- the hypervisor's side ---------------- */

@@ -235,6 +235,29 @@ static uint32_t enum_prop(struct tool *t, const void *fdt, int node, const char 
 	return dflt;
 }
 
+/*
+ * The emulated devices every VM's board has, where QEMU's virt board has
+ * them (fv/devices.h lists the kinds). Each is a manifest device entry: the
+ * hypervisor creates its model from it, the guest DT describes it from it.
+ * The SP805 sits in a window the board leaves free, on an unused SPI.
+ */
+#define BOARD_WDT_BASE 0x090c0000ULL
+#define BOARD_WDT_INTID 42U
+
+static void add_board_devices(struct manifest_vm *vm)
+{
+	uint32_t cpus = vm->cpu_count ? vm->cpu_count : 1;
+	const struct manifest_device defaults[] = {
+		{ DEVICE_GICD, 0, 0, VBOARD_GICD_BASE, VBOARD_GICD_SIZE, 0, 0 },
+		{ DEVICE_GICR, 0, 0, VBOARD_GICR_BASE, VBOARD_GICR_STRIDE * cpus, 0, 0 },
+		{ DEVICE_PL011, 0, 0, VBOARD_UART_BASE, VBOARD_UART_SIZE, VBOARD_UART_INTID, 0 },
+		{ DEVICE_SP805, 0, 0, BOARD_WDT_BASE, 0x1000, BOARD_WDT_INTID, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
+		vm->device[vm->device_count++] = defaults[i];
+}
+
 /* Place kernel, device tree and initrd in the VM's first RAM region. */
 static void layout(struct tool *t, struct manifest_vm *vm, const char *where)
 {
@@ -278,7 +301,7 @@ static void read_vm(struct tool *t, const void *fdt, int node, uint32_t index)
 	struct manifest_vm *vm = &t->m.vm[index];
 	const char *name = fdt_get_name(fdt, node, NULL);
 	char where[FV_NAME_MAX + 64];
-	uint32_t list[FV_MAX_VM_DEVICES + 1] = { 0 }, n;
+	uint32_t list[FV_MAX_VM_SLOTS + 1] = { 0 }, n;
 	uint64_t mem[FV_MAX_VM_MEM][2] = { { 0 } }, ipa[FV_MAX_VM_MEM][2] = { { 0 } };
 
 	snprintf(where, sizeof(where), "/vms/%s", name);
@@ -289,7 +312,6 @@ static void read_vm(struct tool *t, const void *fdt, int node, uint32_t index)
 	snprintf(vm->name, sizeof(vm->name), "%s", name);
 	check_unknown(t, fdt, node, where, vm_props);
 	vm->boot = enum_prop(t, fdt, node, where, "boot", boots, VM_BOOT_LINUX);
-	vm->flags |= VM_FLAG_WATCHDOG; /* every VM gets its virtual SP805 */
 	vm->on_crash = enum_prop(t, fdt, node, where, "on-crash", crash, VM_ON_CRASH_RESTART);
 
 	uint32_t cpus[FV_MAX_VCPUS + 1] = { 0 };
@@ -321,17 +343,14 @@ static void read_vm(struct tool *t, const void *fdt, int node, uint32_t index)
 	}
 	vm->mem_count = nm > 0 ? (uint32_t)nm : 0;
 
-	if (get_u32_list(t, fdt, node, where, "virtio-mmio", list, FV_MAX_VM_DEVICES, &n)) {
+	add_board_devices(vm);
+	if (get_u32_list(t, fdt, node, where, "virtio-mmio", list, FV_MAX_VM_SLOTS, &n)) {
 		for (uint32_t i = 0; i < n; i++) {
-			struct manifest_device *d = &vm->device[i];
-			d->kind = DEVICE_VIRTIO_MMIO;
-			d->index = list[i];
-			d->pa = PLAT_VIRTIO_BASE + (uint64_t)list[i] * PLAT_VIRTIO_STRIDE;
-			d->ipa = d->pa;
-			d->size = PLAT_VIRTIO_STRIDE;
-			d->intid = PLAT_VIRTIO_INTID_BASE + list[i];
+			uint64_t pa = PLAT_VIRTIO_BASE + (uint64_t)list[i] * PLAT_VIRTIO_STRIDE;
+			vm->device[vm->device_count++] = (struct manifest_device){
+				DEVICE_VIRTIO_MMIO, list[i], pa, pa, PLAT_VIRTIO_STRIDE, PLAT_VIRTIO_INTID_BASE + list[i], 0
+			};
 		}
-		vm->device_count = n;
 	}
 
 	uint32_t entry[1] = { 0 };

@@ -2,17 +2,19 @@
 /*
  * The device tree each VM boots with, written with libfdt's sequential-write
  * API. It describes exactly what the VM is given: its vCPUs (PSCI via HVC),
- * its memory at its guest addresses, the virtual GICv3 (one redistributor
- * per vCPU), the architected timer, the emulated PL011 console, its
- * virtio-mmio slots, and /chosen with bootargs, initrd and a KASLR seed that
- * the hypervisor refreshes at every start. Bindings: arm,gic-v3,
- * arm,armv8-timer, arm,pl011, virtio,mmio, arm,psci-1.0 (Linux
- * Documentation/devicetree/bindings).
+ * its memory at its guest addresses, the architected timer, each of its
+ * devices as its manifest entry says (one writer per kind of fv/devices.h,
+ * `<prefix>_dt` below: the virtual GICv3 with one redistributor per vCPU,
+ * the PL011 console, the SP805 watchdog, virtio-mmio slots), and /chosen
+ * with bootargs, initrd and a KASLR seed that the hypervisor refreshes at
+ * every start. Bindings: arm,gic-v3, arm,armv8-timer, arm,pl011, arm,sp805,
+ * virtio,mmio, arm,psci-1.0 (Linux Documentation/devicetree/bindings).
  */
 #include <libfdt.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <fv/vwdt.h>
 #include <plat/layout.h>
 
 #include "fvimage.h"
@@ -66,14 +68,29 @@ static int cpus_node(void *fdt, const struct manifest_vm *vm)
 	return err;
 }
 
-static int gic_node(void *fdt, const struct manifest_vm *vm)
+/* Where a device's node says the console is (the PL011's writer fills it). */
+struct dt_ctx {
+	char stdout_path[48];
+};
+
+static const struct manifest_device *find_device(const struct manifest_vm *vm, uint32_t kind)
+{
+	for (uint32_t i = 0; i < vm->device_count && i < FV_MAX_VM_DEVICES; i++)
+		if (vm->device[i].kind == kind)
+			return &vm->device[i];
+	return NULL;
+}
+
+/* The distributor's node carries the redistributors' window too (arm,gic-v3). */
+static int vgicd_dt(void *fdt, const struct manifest_vm *vm, const struct manifest_device *d, struct dt_ctx *c)
 {
 	int err = 0;
 	char name[32];
-	fdt64_t reg[4] = { cpu_to_fdt64(VBOARD_GICD_BASE), cpu_to_fdt64(VBOARD_GICD_SIZE),
-			   cpu_to_fdt64(VBOARD_GICR_BASE), cpu_to_fdt64(VBOARD_GICR_STRIDE * vm->cpu_count) };
+	const struct manifest_device *r = find_device(vm, DEVICE_GICR);
+	fdt64_t reg[4] = { cpu_to_fdt64(d->ipa), cpu_to_fdt64(d->size), cpu_to_fdt64(r ? r->ipa : 0),
+			   cpu_to_fdt64(r ? r->size : 0) };
 
-	node_name(name, sizeof(name), "interrupt-controller", VBOARD_GICD_BASE);
+	node_name(name, sizeof(name), "interrupt-controller", d->ipa);
 	err |= fdt_begin_node(fdt, name);
 	err |= fdt_property_string(fdt, "compatible", "arm,gic-v3");
 	err |= fdt_property_u32(fdt, "#interrupt-cells", 3);
@@ -83,6 +100,11 @@ static int gic_node(void *fdt, const struct manifest_vm *vm)
 	err |= fdt_property_u32(fdt, "phandle", PHANDLE_GIC);
 	err |= fdt_end_node(fdt);
 	return err;
+}
+
+static int vgicr_dt(void *fdt, const struct manifest_vm *vm, const struct manifest_device *d, struct dt_ctx *c)
+{
+	return 0; /* in the distributor's node */
 }
 
 static int timer_and_psci(void *fdt)
@@ -108,14 +130,10 @@ static int timer_and_psci(void *fdt)
 	return err;
 }
 
-static int uart_node(void *fdt, char *path, size_t path_size)
+/* The APB clock of the PrimeCell devices, and the PL011's reference clock. */
+static int apb_clock(void *fdt)
 {
 	int err = 0;
-	char name[32];
-	static const char compat[] = "arm,pl011\0arm,primecell";
-	static const char clock_names[] = "uartclk\0apb_pclk";
-	const uint32_t irq[3] = { GIC_SPI, VBOARD_UART_INTID - 32, IRQ_LEVEL_HIGH };
-	const uint32_t clocks[2] = { PHANDLE_CLK, PHANDLE_CLK };
 
 	err |= fdt_begin_node(fdt, "apb-pclk");
 	err |= fdt_property_string(fdt, "compatible", "fixed-clock");
@@ -124,12 +142,23 @@ static int uart_node(void *fdt, char *path, size_t path_size)
 	err |= fdt_property_string(fdt, "clock-output-names", "clk24mhz");
 	err |= fdt_property_u32(fdt, "phandle", PHANDLE_CLK);
 	err |= fdt_end_node(fdt);
+	return err;
+}
 
-	node_name(name, sizeof(name), "pl011", VBOARD_UART_BASE);
-	snprintf(path, path_size, "/%s", name);
+static int vpl011_dt(void *fdt, const struct manifest_vm *vm, const struct manifest_device *d, struct dt_ctx *c)
+{
+	int err = 0;
+	char name[32];
+	static const char compat[] = "arm,pl011\0arm,primecell";
+	static const char clock_names[] = "uartclk\0apb_pclk";
+	const uint32_t irq[3] = { GIC_SPI, d->intid - 32, IRQ_LEVEL_HIGH };
+	const uint32_t clocks[2] = { PHANDLE_CLK, PHANDLE_CLK };
+
+	node_name(name, sizeof(name), "pl011", d->ipa);
+	snprintf(c->stdout_path, sizeof(c->stdout_path), "/%s", name);
 	err |= fdt_begin_node(fdt, name);
 	err |= fdt_property(fdt, "compatible", compat, sizeof(compat));
-	err |= prop_u64_pair(fdt, "reg", VBOARD_UART_BASE, VBOARD_UART_SIZE);
+	err |= prop_u64_pair(fdt, "reg", d->ipa, d->size);
 	err |= prop_cells(fdt, "interrupts", irq, 3);
 	err |= prop_cells(fdt, "clocks", clocks, 2);
 	err |= fdt_property(fdt, "clock-names", clock_names, sizeof(clock_names));
@@ -137,29 +166,27 @@ static int uart_node(void *fdt, char *path, size_t path_size)
 	return err;
 }
 
-static int watchdog_node(void *fdt, const struct manifest_vm *vm)
+static int vwdt_dt(void *fdt, const struct manifest_vm *vm, const struct manifest_device *d, struct dt_ctx *c)
 {
 	int err = 0;
 	char name[32];
 	static const char compat[] = "arm,sp805\0arm,primecell";
 	static const char clock_names[] = "wdog_clk\0apb_pclk";
-	const uint32_t irq[3] = { GIC_SPI, VBOARD_WDT_INTID - 32, IRQ_LEVEL_HIGH };
+	const uint32_t irq[3] = { GIC_SPI, d->intid - 32, IRQ_LEVEL_HIGH };
 	const uint32_t clocks[2] = { PHANDLE_WDT_CLK, PHANDLE_CLK };
 
-	if (!(vm->flags & VM_FLAG_WATCHDOG))
-		return 0;
 	err |= fdt_begin_node(fdt, "wdt-clk");
 	err |= fdt_property_string(fdt, "compatible", "fixed-clock");
 	err |= fdt_property_u32(fdt, "#clock-cells", 0);
-	err |= fdt_property_u32(fdt, "clock-frequency", VBOARD_WDT_CLOCK_HZ);
+	err |= fdt_property_u32(fdt, "clock-frequency", VWDT_CLOCK_HZ);
 	err |= fdt_property_string(fdt, "clock-output-names", "wdtclk");
 	err |= fdt_property_u32(fdt, "phandle", PHANDLE_WDT_CLK);
 	err |= fdt_end_node(fdt);
 
-	node_name(name, sizeof(name), "watchdog", VBOARD_WDT_BASE);
+	node_name(name, sizeof(name), "watchdog", d->ipa);
 	err |= fdt_begin_node(fdt, name);
 	err |= fdt_property(fdt, "compatible", compat, sizeof(compat));
-	err |= prop_u64_pair(fdt, "reg", VBOARD_WDT_BASE, VBOARD_WDT_SIZE);
+	err |= prop_u64_pair(fdt, "reg", d->ipa, d->size);
 	err |= prop_cells(fdt, "interrupts", irq, 3);
 	err |= prop_cells(fdt, "clocks", clocks, 2);
 	err |= fdt_property(fdt, "clock-names", clock_names, sizeof(clock_names));
@@ -167,22 +194,43 @@ static int watchdog_node(void *fdt, const struct manifest_vm *vm)
 	return err;
 }
 
-static int devices(void *fdt, const struct manifest_vm *vm)
+static int passthrough_dt(void *fdt, const struct manifest_vm *vm, const struct manifest_device *d,
+			  struct dt_ctx *c)
 {
 	int err = 0;
 	char name[40];
+	const uint32_t irq[3] = { GIC_SPI, d->intid - 32, IRQ_EDGE_RISING };
 
-	for (uint32_t i = 0; i < vm->device_count; i++) {
-		const struct manifest_device *d = &vm->device[i];
-		const uint32_t irq[3] = { GIC_SPI, d->intid - 32, IRQ_EDGE_RISING };
-		node_name(name, sizeof(name), "virtio_mmio", d->ipa);
-		err |= fdt_begin_node(fdt, name);
-		err |= fdt_property_string(fdt, "compatible", "virtio,mmio");
-		err |= prop_u64_pair(fdt, "reg", d->ipa, d->size);
-		err |= prop_cells(fdt, "interrupts", irq, 3);
-		err |= fdt_property(fdt, "dma-coherent", NULL, 0);
-		err |= fdt_end_node(fdt);
-	}
+	node_name(name, sizeof(name), "virtio_mmio", d->ipa);
+	err |= fdt_begin_node(fdt, name);
+	err |= fdt_property_string(fdt, "compatible", "virtio,mmio");
+	err |= prop_u64_pair(fdt, "reg", d->ipa, d->size);
+	err |= prop_cells(fdt, "interrupts", irq, 3);
+	err |= fdt_property(fdt, "dma-coherent", NULL, 0);
+	err |= fdt_end_node(fdt);
+	return err;
+}
+
+typedef int dt_writer(void *fdt, const struct manifest_vm *vm, const struct manifest_device *d, struct dt_ctx *c);
+
+static const struct {
+	uint32_t kind;
+	dt_writer *write;
+} dt_writers[] = {
+#define DT_WRITER(name, code, model, prefix, flags, size) { DEVICE_##name, prefix##_dt },
+	DEVICE_KINDS(DT_WRITER)
+#undef DT_WRITER
+};
+
+/* Every device's node, in the order the manifest lists them. */
+static int devices(void *fdt, const struct manifest_vm *vm, struct dt_ctx *c)
+{
+	int err = apb_clock(fdt);
+
+	for (uint32_t i = 0; i < vm->device_count && i < FV_MAX_VM_DEVICES; i++)
+		for (size_t k = 0; k < sizeof(dt_writers) / sizeof(dt_writers[0]); k++)
+			if (dt_writers[k].kind == vm->device[i].kind)
+				err |= dt_writers[k].write(fdt, vm, &vm->device[i], c);
 	return err;
 }
 
@@ -223,7 +271,8 @@ bool guestdt_build(struct tool *t, uint32_t index, uint8_t **out, size_t *size, 
 {
 	const struct manifest_vm *vm = &t->m.vm[index];
 	void *fdt = calloc(1, DT_SPACE);
-	char model[80], stdout_path[48];
+	char model[80];
+	struct dt_ctx ctx = { "" };
 	int err = 0;
 
 	err |= fdt_create(fdt, DT_SPACE);
@@ -237,12 +286,9 @@ bool guestdt_build(struct tool *t, uint32_t index, uint8_t **out, size_t *size, 
 	err |= fdt_property_u32(fdt, "interrupt-parent", PHANDLE_GIC);
 	err |= cpus_node(fdt, vm);
 	err |= memory(fdt, vm);
-	err |= gic_node(fdt, vm);
 	err |= timer_and_psci(fdt);
-	err |= uart_node(fdt, stdout_path, sizeof(stdout_path));
-	err |= devices(fdt, vm);
-	err |= watchdog_node(fdt, vm);
-	err |= chosen(fdt, t, index, stdout_path);
+	err |= devices(fdt, vm, &ctx);
+	err |= chosen(fdt, t, index, ctx.stdout_path);
 	err |= fdt_end_node(fdt);
 	err |= fdt_finish(fdt);
 	if (err) {

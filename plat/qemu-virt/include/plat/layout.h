@@ -46,10 +46,6 @@
 #define VBOARD_UART_BASE PLAT_UART_BASE /* an emulated PL011, one per VM */
 #define VBOARD_UART_SIZE 0x1000ULL
 #define VBOARD_UART_INTID PLAT_UART_INTID
-#define VBOARD_WDT_BASE 0x090c0000ULL /* an emulated SP805, free on the board */
-#define VBOARD_WDT_SIZE 0x1000ULL
-#define VBOARD_WDT_INTID 42U          /* SPI 10: unused by the board */
-#define VBOARD_WDT_CLOCK_HZ 1000000U  /* the SP805's input clock, 1 MHz */
 #define VBOARD_SPI_COUNT 96U          /* INTIDs 32..127 exist in every VM */
 
 #endif
