@@ -29,6 +29,12 @@ LIB_SRC := $(wildcard lib/*.c)
 HV_SRC := $(CORE_SRC) $(LIB_SRC) $(wildcard arch/aarch64/*.c) $(wildcard plat/$(PLAT)/*.c)
 HV_ASM := $(wildcard arch/aarch64/*.S)
 HV_OBJ := $(patsubst %.c,$(B)/hv/%.o,$(HV_SRC)) $(patsubst %.S,$(B)/hv/%.o,$(HV_ASM)) $(B)/hv/version.o
+# Code that runs once or at a human's pace (boot, checks, VM set-up, the
+# console commands, formatting) is built for size; exits and the run loop
+# stay -O2. docs/performance.md has the figures.
+HV_COLD_SRC := $(wildcard core/boot/*.c) core/console/hvcons.c core/dev/device.c core/vm/lifecycle.c \
+	lib/fmt.c lib/dtb.c
+$(patsubst %.c,$(B)/hv/%.o,$(HV_COLD_SRC)): HV_CFLAGS += -Os
 
 .PHONY: all hv tools guest image run test unit fuzz integration bench deps clean lint
 all: image

@@ -15,7 +15,7 @@ struct conmux console_mux;
 static struct console_client clients[CONMUX_MAX_PORTS];
 /* Each port's watch is fed by its one writer, under that writer's lock. */
 static struct panic_watch watches[CONMUX_MAX_PORTS];
-static uint32_t panics; /* ports whose writer ended a panic report; atomic */
+static uint32_t console_panics; /* ports with a panic not yet taken; atomic */
 
 static uint64_t now_ms(void)
 {
@@ -30,7 +30,7 @@ void console_init(bool hv_takes_input)
 		clients[i] = (struct console_client){ 0 };
 		watches[i] = (struct panic_watch){ 0 };
 	}
-	panics = 0;
+	console_panics = 0;
 }
 
 uint32_t console_add_port(const char *name)
@@ -55,8 +55,10 @@ bool console_putc(uint32_t port, uint8_t c)
 {
 	bool ok = conmux_putc(&console_mux, port, c);
 
-	if (ok && port < CONMUX_MAX_PORTS && panic_watch_byte(&watches[port], c))
-		__atomic_fetch_or(&panics, 1U << port, __ATOMIC_SEQ_CST);
+	if (ok && port < CONMUX_MAX_PORTS && panic_watch_byte(&watches[port], c)) {
+		__atomic_fetch_or(&console_panics, 1U << port, __ATOMIC_SEQ_CST);
+		pcpu_post(pcpu_this()->index, PCPU_REQ_PANIC); /* acted on outside the writer's lock */
+	}
 	arm_timer(clock_now_ms() + CONMUX_IDLE_MS + 1);
 	return ok;
 }
@@ -81,16 +83,16 @@ void console_end_line(uint32_t port)
 	conmux_end_line(&console_mux, port); /* its last words stay on a line of their own */
 	if (port < CONMUX_MAX_PORTS)
 		watches[port] = (struct panic_watch){ 0 };
-	__atomic_fetch_and(&panics, ~(1U << port), __ATOMIC_SEQ_CST);
+	__atomic_fetch_and(&console_panics, ~(1U << port), __ATOMIC_SEQ_CST);
 }
 
 bool console_take_panic(uint32_t port)
 {
 	uint32_t bit = 1U << port;
 
-	if (!(__atomic_load_n(&panics, __ATOMIC_RELAXED) & bit))
+	if (!(__atomic_load_n(&console_panics, __ATOMIC_RELAXED) & bit))
 		return false;
-	return __atomic_fetch_and(&panics, ~bit, __ATOMIC_SEQ_CST) & bit;
+	return __atomic_fetch_and(&console_panics, ~bit, __ATOMIC_SEQ_CST) & bit;
 }
 
 void console_poll(void)

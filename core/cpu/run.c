@@ -37,6 +37,8 @@ void run_requests(struct pcpu *p)
 		console_poll();
 	if (!v)
 		return;
+	if ((req & PCPU_REQ_PANIC) && console_take_panic(v->vm->console_port))
+		vm_crashed(v->vm, VM_STOP_CRASH, "the guest kernel panicked");
 	if ((req & PCPU_REQ_BOOT) && vm_boot(v->vm))
 		vcpu_start(v); /* vCPU 0, at the kernel */
 	if ((req & PCPU_REQ_START) && v->power == VCPU_ON_PENDING && v->vm->state == VM_STATE_RUNNING)
@@ -47,10 +49,8 @@ void run_before_entry(struct vcpu *v)
 {
 	struct pcpu *p = &pcpus[v->pcpu];
 
-	if (console_take_panic(v->vm->console_port))
-		vm_crashed(v->vm, VM_STOP_CRASH, "the guest kernel panicked");
-	if (__atomic_load_n(&p->requests, __ATOMIC_SEQ_CST))
-		run_requests(p);
+	while (__atomic_load_n(&p->requests, __ATOMIC_SEQ_CST))
+		run_requests(p); /* one may post another to this CPU (a panic: park) */
 	if (v->power != VCPU_ON)
 		run_idle();
 	vgic_sync_flush(v);

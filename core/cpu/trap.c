@@ -72,16 +72,11 @@ static enum trap_outcome abort_guest(struct vcpu *v, const struct trap_mem *m, c
 	return TRAP_INJECTED;
 }
 
-/* Route an access to the device that owns the address, if any. */
+/* Route an access to the device that owns the address (the catch-all if none). */
 static bool mmio_dispatch(struct vcpu *v, const struct trap_mem *m, uint64_t *value, const char **why)
 {
 	uint64_t ipa = ipa_addr(m->ipa);
-	const struct vdev *d = vdev_find(&v->vm->devs, ipa);
-
-	if (!d) {
-		*why = "not assigned to this VM";
-		return false;
-	}
+	const struct vdev *d = vdev_lookup(&v->vm->devs, ipa);
 	uint64_t off = ipa - d->base;
 	const struct vdev_ops *ops = d->ops;
 	if (m->write ? ops->write(d->state, off, m->width, *value) : ops->read(d->state, off, m->width, value))

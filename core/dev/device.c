@@ -1,20 +1,44 @@
 // SPDX-License-Identifier: MIT
 /*
  * A VM's device table (include/fv/device.h): made once from the VM's
- * manifest entry, sorted by address for the trap path's scan, and walked
- * for the life-cycle hooks every device kind may have.
+ * manifest entry, ordered for the trap path's scan (the most trapped
+ * kinds first, then by address), and walked for the life-cycle hooks
+ * every device kind may have.
  */
 #include <fv/arch/mem.h>
 #include <fv/device.h>
 #include <fv/log.h>
 #include <fv/vm.h>
 
+static bool goes_before(const struct vdev_kind *k, uint64_t base, const struct vdev *other)
+{
+	if (k->scan_first != other->kind->scan_first)
+		return k->scan_first > other->kind->scan_first;
+	return base < other->base;
+}
+
+static bool unassigned_read(void *state, uint64_t offset, unsigned int width, uint64_t *value)
+{
+	return false;
+}
+
+static bool unassigned_write(void *state, uint64_t offset, unsigned int width, uint64_t value)
+{
+	return false;
+}
+
+static const struct vdev_ops unassigned_ops = { unassigned_read, unassigned_write, "not assigned to this VM", NULL };
+static const struct vdev_kind unassigned = { .ops = &unassigned_ops };
+
 bool vdev_create_all(struct vm *vm)
 {
 	struct vdev_table *t = &vm->devs;
 	const struct manifest_vm *cfg = vm->cfg;
 
+	const struct vdev catch_all = { 0, ~0ULL, &unassigned_ops, NULL, &unassigned, NULL };
+
 	t->count = 0;
+	t->dev[0] = catch_all; /* the table ends with it at every step */
 	for (uint32_t i = 0; i < cfg->device_count && i < FV_MAX_VM_DEVICES; i++) {
 		const struct manifest_device *d = &cfg->device[i];
 		const struct vdev_kind *k = vdev_kind_of(d->kind);
@@ -23,11 +47,12 @@ bool vdev_create_all(struct vm *vm)
 			return false;
 		}
 		uint32_t at = t->count++;
-		for (; at > 0 && t->dev[at - 1].base > d->ipa; at--)
+		for (; at > 0 && goes_before(k, d->ipa, &t->dev[at - 1]); at--)
 			t->dev[at] = t->dev[at - 1];
 		t->dev[at] = (struct vdev){ d->ipa, d->size, k->ops, NULL, k, d };
+		t->dev[t->count] = catch_all;
 	}
-	/* created in address order, where they stay: a device may keep its vdev */
+	/* created in table order, where they stay: a device may keep its vdev */
 	for (uint32_t i = 0; i < t->count; i++) {
 		struct vdev *dev = &t->dev[i];
 		if (!dev->kind->create(dev, vm)) {
@@ -90,9 +115,9 @@ bool vdev_map(struct vm *vm, const struct vdev *dev, uint64_t offset, uint64_t p
 {
 	if (!window_ok(dev, offset, size))
 		return false;
-	spin_lock(&vm->lock); /* the stage-2 pool is the VM's; this lock nests inside device locks */
+	spin_lock(&vm->s2_lock);
 	bool ok = s2_map(&vm->s2, ipa_init(dev->base + offset), pa_init(pa), size, attr);
-	spin_unlock(&vm->lock);
+	spin_unlock(&vm->s2_lock);
 	if (ok)
 		arch_s2_flush_vmid(vm->s2.vmid, s2_root(&vm->s2));
 	return ok;
@@ -102,9 +127,9 @@ bool vdev_unmap(struct vm *vm, const struct vdev *dev, uint64_t offset, uint64_t
 {
 	if (!window_ok(dev, offset, size))
 		return false;
-	spin_lock(&vm->lock);
+	spin_lock(&vm->s2_lock);
 	bool ok = s2_unmap(&vm->s2, ipa_init(dev->base + offset), size);
-	spin_unlock(&vm->lock);
+	spin_unlock(&vm->s2_lock);
 	if (ok) /* no vCPU may go on using the old translation */
 		arch_s2_flush_vmid(vm->s2.vmid, s2_root(&vm->s2));
 	return ok;

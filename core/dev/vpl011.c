@@ -227,6 +227,7 @@ static const struct vdev_ops ops = { vpl011_read, vpl011_write, "bad access size
 
 const struct vdev_kind vpl011_kind = {
 	.kind = DEVICE_PL011,
+	.scan_first = 3, /* see docs/performance.md */
 	.ops = &ops,
 	.create = create,
 	.reset = vpl011_reset,

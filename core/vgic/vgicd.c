@@ -181,6 +181,7 @@ static const struct vdev_ops dist_ops = { dist_read, dist_write, "bad access siz
 
 const struct vdev_kind vgicd_kind = {
 	.kind = DEVICE_GICD,
+	.scan_first = 2, /* see docs/performance.md */
 	.ops = &dist_ops,
 	.create = dist_create, /* reset with the rest of the vGIC: vgic_init */
 };

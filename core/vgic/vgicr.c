@@ -165,6 +165,7 @@ static const struct vdev_ops redist_ops = { redist_read, redist_write, "bad acce
 
 const struct vdev_kind vgicr_kind = {
 	.kind = DEVICE_GICR,
+	.scan_first = 1, /* see docs/performance.md */
 	.ops = &redist_ops,
 	.create = redist_create,
 };

@@ -32,6 +32,7 @@ bool vm_create(struct vm *vm, uint32_t id, const struct manifest *m, const struc
 	vm->name = cfg->name;
 	vm->vcpu_count = cfg->cpu_count;
 	spin_lock_init(&vm->lock);
+	spin_lock_init(&vm->s2_lock);
 	s2_init(&vm->s2, s2_pools[id], (uint16_t)(id + 1));
 	for (uint32_t r = 0; r < cfg->mem_count; r++) {
 		const struct manifest_mem *mr = &cfg->mem[r];

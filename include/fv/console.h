@@ -41,7 +41,8 @@ void console_end_line(uint32_t port);
 void console_rx(const uint8_t *bytes, uint32_t count);
 /* Time-driven work; called from the hypervisor timer. */
 void console_poll(void);
-/* Whether the port's writer ended a kernel panic report since the last call. */
+/* Whether the port's writer ended a kernel panic report since the last call.
+ * The CPU that wrote the report's last byte gets PCPU_REQ_PANIC to ask. */
 bool console_take_panic(uint32_t port);
 
 #endif

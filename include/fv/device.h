@@ -42,7 +42,8 @@ struct vdev_ops {
 struct vdev;
 
 struct vdev_kind {
-	uint32_t kind; /* enum device_kind */
+	uint32_t kind;     /* enum device_kind */
+	uint32_t scan_first; /* how early the trap path looks at it: the most trapped highest, 0 for most */
 	const struct vdev_ops *ops;
 	bool (*create)(struct vdev *dev, struct vm *vm);
 	void (*reset)(void *state);
@@ -59,10 +60,13 @@ struct vdev {
 	const struct manifest_device *cfg;
 };
 
-/* A VM's devices, sorted by base address. */
+/* A VM's devices, in the order the trap path looks: scan_first, then address;
+ * after the last, dev[count], a catch-all that owns every address and
+ * refuses every access ("not assigned to this VM"), so the scan needs no
+ * end test. */
 struct vdev_table {
 	uint32_t count;
-	struct vdev dev[FV_MAX_VM_DEVICES];
+	struct vdev dev[FV_MAX_VM_DEVICES + 1];
 };
 
 /* The kind behind a manifest kind (core/dev/table.c); NULL if none. */
@@ -86,14 +90,23 @@ bool vdev_map(struct vm *vm, const struct vdev *dev, uint64_t offset, uint64_t p
 	      enum s2_attr attr);
 bool vdev_unmap(struct vm *vm, const struct vdev *dev, uint64_t offset, uint64_t size);
 
-/* The device whose window holds `ipa`; NULL if none. A short scan: a VM has
- * a handful of devices, the hot ones (distributor, UART) first by address. */
+/* The device whose window holds `ipa`, or the catch-all. A short scan: a VM
+ * has a handful of devices and the most trapped come first (docs/performance.md). */
+static inline const struct vdev *vdev_lookup(const struct vdev_table *t, uint64_t ipa)
+{
+	const struct vdev *d = t->dev;
+
+	while (ipa - d->base >= d->size)
+		d++;
+	return d;
+}
+
+/* The device whose window holds `ipa`; NULL if none. */
 static inline const struct vdev *vdev_find(const struct vdev_table *t, uint64_t ipa)
 {
-	for (uint32_t i = 0; i < t->count; i++)
-		if (ipa - t->dev[i].base < t->dev[i].size)
-			return &t->dev[i];
-	return NULL;
+	const struct vdev *d = vdev_lookup(t, ipa);
+
+	return d == &t->dev[t->count] ? NULL : d;
 }
 
 #endif

@@ -27,6 +27,7 @@ struct pcpu {
 #define PCPU_REQ_START BIT(2) /* the vCPU was switched on (PSCI CPU_ON) */
 #define PCPU_REQ_BOOT BIT(3)  /* load the VM's images and boot it */
 #define PCPU_REQ_TIMER BIT(4) /* re-evaluate the hypervisor timer */
+#define PCPU_REQ_PANIC BIT(5) /* its vCPU just ended a panic report on its console */
 
 extern struct pcpu pcpus[FV_MAX_CPUS];
 extern uint32_t pcpu_count;

@@ -75,6 +75,7 @@ struct vm {
 	uint32_t vcpu_count;
 	struct vcpu vcpu[FV_MAX_VCPUS];
 	struct s2 s2;
+	struct spinlock s2_lock; /* changes to s2 while the VM runs (vdev_map); a leaf */
 	struct vgic_dist vgic;
 	struct vdev_table devs; /* its devices, sorted by address */
 	struct spinlock lock; /* state transitions */

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * Kernel-panic detection (core/vm/vm.c): every byte a guest writes to its
+ * Kernel-panic detection (core/console/panic_watch.c, console.c): every byte a guest writes to its
  * console (here through its emulated PL011's data register, as the guest
  * does) is matched against the line Linux ends a panic report with,
  * "---[ end Kernel panic - not syncing", wherever it starts in the output
  * and however the bytes are spread over time. The hypervisor acts at the
- * end of that line, on the VM's next entry (run_before_entry), by the VM's
- * crash policy: restart, stop (the board stays on), or halt the board.
+ * end of that line, when the vCPU that ended it goes back into the guest
+ * (run_before_entry), by the VM's crash policy: restart, stop (the board stays on), or halt the board.
  * Near misses do nothing; a restart forgets a half-seen marker.
  *
  * Two running VMs of two vCPUs, hypervisor messages through the
@@ -277,8 +277,10 @@ static void test_any_vcpu(void **state)
 	/* vCPU 1 prints the marker; vCPU 0 prints the line end: one console, one line */
 	prints_from(v1, "---[ end Kernel panic - not syncing: Fatal exception in interrupt ]---");
 	prints_from(&vm0->vcpu[0], "\n");
-	/* whichever vCPU enters next acts */
-	assert_int_equal(enter(v1), FAKE_EXIT_IDLE);
+	/* the vCPU that ended the line acts on its way back from that write; vCPU 1 has nothing to do */
+	assert_int_equal(enter(v1), FAKE_EXIT_NONE);
+	assert_int_equal(vm0->state, VM_STATE_RUNNING);
+	assert_int_equal(enter(&vm0->vcpu[0]), FAKE_EXIT_IDLE);
 	assert_int_equal(vm0->state, VM_STATE_STOPPING);
 	assert_int_equal(testbed_settle(), FAKE_EXIT_NONE);
 	assert_int_equal(vm0->restart_count, 1);
