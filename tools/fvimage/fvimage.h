@@ -47,7 +47,8 @@ bool config_read(struct tool *t, const void *fdt);
 /* guestdt.c: the device tree a VM boots with. */
 bool guestdt_build(struct tool *t, uint32_t vm, uint8_t **out, size_t *size, uint64_t *kaslr_offset);
 
-/* main.c */
+/* tool.c: error reports and the blob table, for every other unit of the tool. */
+void tool_report(struct diag *d, const char *where, const char *prop, const char *what);
 void tool_error(struct tool *t, const char *where, const char *prop, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 uint32_t tool_add_blob(struct tool *t, const char *name, const char *path, uint8_t *data, size_t size);

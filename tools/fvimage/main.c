@@ -13,7 +13,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <libfdt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,55 +24,6 @@
 #include <plat/layout.h>
 
 #include "fvimage.h"
-
-static void report(struct diag *d, const char *where, const char *prop, const char *what)
-{
-	struct tool *t = (struct tool *)((char *)d - offsetof(struct tool, diag));
-	const char *pos = srcmap_find(t->srcmap, where, prop);
-
-	if (pos)
-		fprintf(stderr, "%s: ", pos);
-	else
-		fprintf(stderr, "%s: ", t->config_path);
-	if (prop)
-		fprintf(stderr, "%s: %s: %s\n", where, prop, what);
-	else
-		fprintf(stderr, "%s: %s\n", where, what);
-}
-
-void tool_error(struct tool *t, const char *where, const char *prop, const char *fmt, ...)
-{
-	char what[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	t->diag.error_count++;
-	report(&t->diag, where, prop, what);
-}
-
-uint32_t tool_add_blob(struct tool *t, const char *name, const char *path, uint8_t *data, size_t size)
-{
-	/* Each file is stored once, however many VMs load it. */
-	for (uint32_t i = 0; i < t->blob_count; i++) {
-		if (t->blob[i].size == size && memcmp(t->blob[i].data, data, size) == 0) {
-			free(data);
-			return i;
-		}
-	}
-	if (t->blob_count == FV_MAX_IMAGES) {
-		tool_error(t, "/vms", NULL, "more than %u distinct images", FV_MAX_IMAGES);
-		free(data);
-		return MANIFEST_NO_IMAGE;
-	}
-	struct blob *b = &t->blob[t->blob_count];
-	snprintf(b->name, sizeof(b->name), "%.*s", FV_NAME_MAX - 1, name);
-	snprintf(b->path, sizeof(b->path), "%s", path);
-	b->data = data;
-	b->size = size;
-	return t->blob_count++;
-}
 
 /* Compile a .dts with dtc (its errors carry file:line already), or read a .dtb. */
 static void *load_config(struct tool *t)
@@ -262,7 +212,7 @@ static int dump(const char *path)
 	long size = ftell(f);
 	fclose(f);
 	struct tool t = { .config_path = path };
-	t.diag.report = report;
+	t.diag.report = tool_report;
 	bool ok = manifest_validate(&m, (uint64_t)size, &t.diag);
 	(void)d;
 	printf("manifest v%u, %u VM(s), %u image(s), %llu bytes: %s\n", m.version, m.vm_count, m.image_count,
@@ -292,7 +242,7 @@ int main(int argc, char **argv)
 	bool check_only = false;
 	static const char *search[16];
 
-	t->diag.report = report;
+	t->diag.report = tool_report;
 	t->hv_path = "build/flashvisor.bin";
 	t->search = search;
 	for (int i = 1; i < argc; i++) {
