@@ -32,6 +32,8 @@ bool flash_assemble(struct tool *t)
 		snprintf(name, sizeof(name), "%.*s.dtb", FV_NAME_MAX - 5, vm->name);
 		vm->dtb.image = tool_add_blob(t, name, "(generated)", dtb, size);
 		vm->kaslr_seed_offset = kaslr;
+		if (vm->dtb.image == MANIFEST_NO_IMAGE)
+			return false; /* reported: no room for it in the table */
 	}
 	uint64_t at = ALIGN_UP(MANIFEST_FLASH_OFFSET + sizeof(struct manifest), MANIFEST_IMAGE_ALIGN);
 	for (uint32_t i = 0; i < t->blob_count; i++) {
