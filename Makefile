@@ -70,7 +70,12 @@ $(B)/flashvisor.bin: $(B)/flashvisor.elf
 # ---- host side: the image tool (shares the manifest, validator and SHA-256 with the hypervisor) ----
 HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) $(INC) -DFV_HOST -MMD -MP
 SHARED_SRC := core/boot/manifest.c core/boot/image.c lib/sha256.c lib/fmt.c lib/str_copy.c
-TOOL_SRC := $(wildcard tools/fvimage/*.c) $(SHARED_SRC)
+# The tool is a library that fvimage and the config fuzzer link (a test of the tool links the
+# same list): every file but main.c (the command line) and host_arch.c (the tool's arch; tests
+# bring the fake one).
+FVIMAGE_LIB_SRC := $(filter-out tools/fvimage/main.c tools/fvimage/host_arch.c,$(wildcard tools/fvimage/*.c))
+FVIMAGE_LIB := $(B)/host/libfvimage.a
+TOOL_SRC := tools/fvimage/main.c tools/fvimage/host_arch.c $(SHARED_SRC)
 TOOL_OBJ := $(patsubst %.c,$(B)/host/%.o,$(TOOL_SRC))
 FVIMAGE := $(B)/host/fvimage
 
@@ -81,9 +86,13 @@ $(B)/host/%.o: %.c
 	@echo "  HOSTCC  $<"
 	@$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
 
-$(FVIMAGE): $(TOOL_OBJ)
+$(FVIMAGE_LIB): $(patsubst %.c,$(B)/host/%.o,$(FVIMAGE_LIB_SRC))
+	@echo "  AR      $@"
+	@rm -f $@ && ar rcs $@ $^
+
+$(FVIMAGE): $(TOOL_OBJ) $(FVIMAGE_LIB)
 	@echo "  LD      $@"
-	@$(HOSTCC) $(TOOL_OBJ) -o $@ -lfdt
+	@$(HOSTCC) $(TOOL_OBJ) $(FVIMAGE_LIB) -o $@ -lfdt
 
 # ---- fvtest: the bare-metal misbehaving guest of the fault-containment tests ----
 # It runs with its MMU off, where nothing is read-only or execute-never: one RWX segment is the truth.
@@ -174,7 +183,7 @@ FUZZ_SECONDS ?= 600
 FUZZ_TEST_SECONDS ?= 15
 
 # A fuzzer that needs more than core/ (a tool's parser) names it in FUZZ_SRC_<fuzzer>.
-FUZZ_SRC_fuzz_config := tools/fvimage/config.c tools/fvimage/guestdt.c
+FUZZ_SRC_fuzz_config := $(FVIMAGE_LIB_SRC)
 .SECONDEXPANSION:
 $(B)/fuzz/%: tests/fuzz/%.c $(CORE_HOST_SRC) tests/common/testbed.c tests/common/testbed.h \
 		$(wildcard tests/fuzz/*.h) $$(FUZZ_SRC_$$*)

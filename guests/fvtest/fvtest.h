@@ -29,6 +29,8 @@ extern volatile uint32_t irq_count[1024];
 extern volatile uint32_t secondary_up;
 /* Counter time at which the interrupt handler silences a storm (0: no storm). */
 extern volatile uint64_t storm_end;
+/* The next synchronous exception's handler spins this long, all masked, then clears it (0: none). */
+extern volatile uint64_t sync_stall_ms;
 
 void print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void result(const char *check, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

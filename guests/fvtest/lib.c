@@ -15,6 +15,7 @@ struct exc_record last_exc;
 volatile uint32_t irq_count[1024];
 uint32_t failures;
 volatile uint64_t storm_end;
+volatile uint64_t sync_stall_ms;
 
 /*
  * Device accesses as single plain loads and stores: an instruction with
@@ -110,8 +111,6 @@ uint64_t rand64(void)
 	return state;
 }
 
-void fvtest_sync_hook(void);
-
 /* Called from the vectors: 0 sync, 1 IRQ, 2 FIQ, 3 SError. */
 void fvtest_exception(uint64_t kind);
 void fvtest_exception(uint64_t kind)
@@ -140,7 +139,11 @@ void fvtest_exception(uint64_t kind)
 	last_exc.elr = elr;
 	last_exc.count++;
 	if (kind == 0) {
-		fvtest_sync_hook();
+		uint64_t stall = sync_stall_ms;
+		if (stall) {
+			sync_stall_ms = 0;
+			delay_ms(stall);
+		}
 		if ((esr >> 26) != 0x15) { /* an SVC returns past itself already */
 			elr += 4; /* step over the faulting instruction */
 			__asm__ volatile("msr elr_el1, %0" : : "r"(elr));

@@ -16,7 +16,6 @@
 
 extern char secondary_entry[];
 volatile uint32_t secondary_up;
-static volatile bool stuck_in_handler;
 
 static bool external_abort(uint64_t esr)
 {
@@ -346,21 +345,12 @@ static void check_wfi_wfe(void)
 
 static void check_stuck_in_exception(void)
 {
-	stuck_in_handler = true;
+	sync_stall_ms = 2000;
 	uint64_t start = counter();
 	__asm__ volatile("svc #0" ::: "memory"); /* the handler spins 2 s with everything masked */
 	uint64_t ms = (counter() - start) * 1000 / counter_freq();
 	result("stuck-in-exception", ms >= 1900, "spent %llu ms inside an exception handler, interrupts masked",
 	       (unsigned long long)ms);
-}
-
-void fvtest_sync_hook(void);
-void fvtest_sync_hook(void)
-{
-	if (stuck_in_handler) {
-		stuck_in_handler = false;
-		delay_ms(2000);
-	}
 }
 
 void run_matrix(void)

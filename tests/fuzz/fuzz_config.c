@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * Fuzzing the image tool's configuration reader (tools/fvimage/config.c,
- * config_read, on libfdt) with arbitrary device tree blobs, after the checks
- * fvimage's load_config does for a .dtb (header, size, version 17,
+ * config_read, on libfdt) with arbitrary device tree blobs that pass the
+ * check fvimage makes of a .dtb (load_dtb_ok: header, size, version 17,
  * fdt_check_full). Image files named by the
  * configuration are looked up next to it, in a scratch directory this harness
  * fills with a valid arm64 Image, an initrd and a bare-metal binary. The
- * tool's tool_error and tool_add_blob live in main.c with its main(); the
- * harness has its own small versions here.
+ * harness links the tool's own library (all of tools/fvimage but main.c) and
+ * watches its reports through the diag hook tool_error reports through.
  *
  * Invariants: config_read answers true exactly when it reported nothing;
  * every report names a place and a reason; whatever it answers, the
@@ -18,7 +18,7 @@
  * kernel, laid out as the format says (kernel at a 2 MiB boundary plus the
  * Image's text_offset, device tree after it at the next 2 MiB boundary,
  * initrd 2 MiB later). For such a configuration the tool's next steps run
- * too: each VM's device tree is built and must be one libfdt fully accepts
+ * too (flash_assemble): each VM's device tree is built and must be one libfdt fully accepts
  * and the hypervisor's own reader sees the same way (its CPUs, its memory,
  * /chosen with the KASLR seed at the offset the manifest will record), and
  * the complete manifest goes through the shared validator, which must not
@@ -26,7 +26,6 @@
  */
 #define _GNU_SOURCE
 #include <libfdt.h>
-#include <stdarg.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -41,36 +40,13 @@ static char config_path[96];
 static struct tool tool;
 static unsigned int reports;
 
-/* ---- what main.c provides to the rest of the tool ---- */
-
-void tool_error(struct tool *t, const char *where, const char *prop, const char *fmt, ...)
+/* Every report the tool makes comes here: it must name a place and a reason. */
+static void count_report(struct diag *d, const char *where, const char *prop, const char *what)
 {
-	char what[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	int n = vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	FUZZ_CHECK(where && *where && n > 0, "a report without a place or a reason (%s: %s)", where ? where : "(null)",
-		   prop ? prop : "-");
-	t->diag.error_count++;
+	(void)d;
+	FUZZ_CHECK(where && *where && what && *what, "a report without a place or a reason (%s: %s)",
+		   where ? where : "(null)", prop ? prop : "-");
 	reports++;
-}
-
-uint32_t tool_add_blob(struct tool *t, const char *name, const char *path, uint8_t *data, size_t size)
-{
-	FUZZ_CHECK(data && size && name && path, "a blob without data or name");
-	if (t->blob_count == FV_MAX_IMAGES) {
-		tool_error(t, "/vms", NULL, "more than %u distinct images", FV_MAX_IMAGES);
-		free(data);
-		return MANIFEST_NO_IMAGE;
-	}
-	struct blob *b = &t->blob[t->blob_count];
-	snprintf(b->name, sizeof(b->name), "%.*s", FV_NAME_MAX - 1, name);
-	snprintf(b->path, sizeof(b->path), "%s", path);
-	b->data = data;
-	b->size = size;
-	return t->blob_count++;
 }
 
 /* ---- the scratch directory ---- */
@@ -127,6 +103,9 @@ static void check_limits(const struct tool *t, bool accepted)
 
 	FUZZ_CHECK(m->vm_count <= FV_MAX_VMS && t->blob_count <= FV_MAX_IMAGES, "%u VMs, %u images", m->vm_count,
 		   t->blob_count);
+	for (uint32_t i = 0; i < t->blob_count; i++)
+		FUZZ_CHECK(t->blob[i].data && t->blob[i].size && strnlen(t->blob[i].name, FV_NAME_MAX) < FV_NAME_MAX,
+			   "image %u: no data, or its name not terminated", i);
 	for (uint32_t i = 0; i < m->vm_count; i++) {
 		const struct manifest_vm *vm = &m->vm[i];
 		FUZZ_CHECK(strnlen(vm->name, FV_NAME_MAX) < FV_NAME_MAX, "VM %u: name not terminated", i);
@@ -198,34 +177,15 @@ static void finish_image(struct tool *t)
 {
 	struct manifest *m = &t->m;
 
-	for (uint32_t i = 0; i < m->vm_count; i++) {
-		uint8_t *dtb;
-		size_t size;
-		uint64_t kaslr;
-		if (!guestdt_build(t, i, &dtb, &size, &kaslr))
-			return;
-		check_guest_tree(t, i, dtb, size, kaslr);
-		m->vm[i].dtb.image = tool_add_blob(t, "vm.dtb", "(generated)", dtb, size);
-		if (m->vm[i].dtb.image == MANIFEST_NO_IMAGE)
-			return;
-		m->vm[i].kaslr_seed_offset = kaslr;
-	}
-	uint64_t at = ALIGN_UP(MANIFEST_FLASH_OFFSET + sizeof(*m), MANIFEST_IMAGE_ALIGN);
-	for (uint32_t i = 0; i < t->blob_count; i++) {
-		struct manifest_image *im = &m->image[i];
-		memcpy(im->name, t->blob[i].name, sizeof(im->name));
-		im->offset = at;
-		im->size = t->blob[i].size;
-		sha256(t->blob[i].data, t->blob[i].size, im->sha256);
-		at = ALIGN_UP(at + im->size, MANIFEST_IMAGE_ALIGN);
-	}
-	m->image_count = t->blob_count;
-	m->image_end = at;
-	m->magic = MANIFEST_MAGIC;
-	m->version = MANIFEST_VERSION;
-	m->size = sizeof(*m);
 	m->hv = (struct hv_header){ HV_HEADER_MAGIC, 0x40000000, 0x600000, 0x10000, MANIFEST_VERSION, 0 };
-	manifest_digest(m, m->sha256);
+	bool placed = flash_assemble(t);
+	for (uint32_t i = 0; i < m->vm_count; i++) {
+		uint32_t tree = m->vm[i].dtb.image;
+		if (tree != MANIFEST_NO_IMAGE)
+			check_guest_tree(t, i, t->blob[tree].data, t->blob[tree].size, m->vm[i].kaslr_seed_offset);
+	}
+	if (!placed)
+		return;
 
 	static struct manifest copy;
 	struct testbed_diag d;
@@ -238,9 +198,7 @@ static void finish_image(struct tool *t)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	/* fvimage's load_config for a .dtb: a valid header, the whole tree present, and well formed */
-	if (size < 40 || fdt_check_header(data) != 0 || fdt_totalsize(data) > size || fdt_version(data) < 17 ||
-	    fdt_check_full(data, size) != 0)
+	if (!load_dtb_ok(data, size)) /* what fvimage refuses before config_read */
 		return 0;
 	uint8_t *fdt = malloc(size); /* exactly the blob: reads past it are caught */
 	FUZZ_CHECK(fdt != NULL, "out of memory");
@@ -248,6 +206,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&tool, 0, sizeof(tool));
 	tool.config_path = config_path;
+	tool.diag.report = count_report;
 	reports = 0;
 	bool ok = config_read(&tool, fdt);
 	FUZZ_CHECK(ok == (reports == 0), "config_read said %d with %u reports", ok, reports);

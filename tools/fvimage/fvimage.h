@@ -47,7 +47,19 @@ bool config_read(struct tool *t, const void *fdt);
 /* guestdt.c: the device tree a VM boots with. */
 bool guestdt_build(struct tool *t, uint32_t vm, uint8_t **out, size_t *size, uint64_t *kaslr_offset);
 
-/* main.c */
+/* load.c: the configuration (NULL if unreadable, said on stderr) and the hypervisor binary. */
+bool load_dtb_ok(const void *fdt, size_t size);
+void *load_config(struct tool *t);
+bool load_hv(struct tool *t);
+
+/* flash.c: placement, digests and the file written; --dump. */
+bool flash_assemble(struct tool *t);
+bool flash_write(struct tool *t, const char *out);
+void flash_print_summary(const struct tool *t, const char *out);
+int flash_dump(const char *path);
+
+/* tool.c: error reports and the blob table, for every other unit of the tool. */
+void tool_report(struct diag *d, const char *where, const char *prop, const char *what);
 void tool_error(struct tool *t, const char *where, const char *prop, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 uint32_t tool_add_blob(struct tool *t, const char *name, const char *path, uint8_t *data, size_t size);
