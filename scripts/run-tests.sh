@@ -4,6 +4,9 @@
 out=build/test-results.txt
 mkdir -p build
 : > "$out"
+# pytest trims its short summary lines ("FAILED <test> - <why>") to the
+# terminal's width, 80 columns in a pipe: leave room for the why.
+export COLUMNS="${COLUMNS:-200}"
 run_tier() {
 	# a tier that cannot even build or start counts as one failure
 	if ! make --no-print-directory "$1" 2>&1 | tee -a "$out.log" | tee /dev/stderr | grep '^RESULT ' >> "$out"; then
