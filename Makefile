@@ -203,9 +203,13 @@ fuzz-smoke: deps fuzz-build
 fuzz: deps fuzz-build
 	@scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZERS)
 
-# QEMU integration tests: real guests, what a user sees.
+# QEMU integration tests: real guests, what a user sees. K selects tests by
+# name as pytest -k does: make integration K=restart. Debian's pytest, run
+# by Debian's python (not whatever python3 is first on PATH); it writes
+# nothing into the tree (no cache, no bytecode), only build/tests/.
 integration: deps image tools $(FVTEST)
-	@python3 tests/integration/run.py
+	@PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 -m pytest tests/integration -p no:cacheprovider -v -rfE \
+		$(if $(K),-k "$(K)")
 
 test: deps
 	@$(MAKE) --no-print-directory all tools

@@ -2,17 +2,25 @@
 """Drive a Flashvisor board in QEMU the way a user does: through its one
 serial console. Every QEMU run is bounded by a timeout and killed when done.
 
+pexpect reads the console (a pipe, so no terminal line discipline sits
+between QEMU and the tests) and copies it to the log as it comes. The
+searching stays here: tests look for lines anywhere in the console's whole
+history (from power-on, or from a mark), which pexpect's expect, consuming
+its buffer as it matches, cannot do.
+
 Lines on the console look like "[linux-a] text" or "[hv] text"; Board helps
 to wait for them, to switch input between VMs (Ctrl-A three times) and to
 run shell commands in a VM and collect their output.
 """
 import os
 import re
-import select
 import shutil
 import signal
 import subprocess
 import time
+
+import pexpect
+from pexpect import fdpexpect
 
 QEMU = "qemu-system-aarch64"
 MACHINE = "virt,virtualization=on,secure=off,gic-version=3"
@@ -47,8 +55,17 @@ class Board:
         else:
             self.cmd += ["-kernel", kernel, "-initrd", initrd, "-append", append]
         self.cmd += list(extra)
-        self.proc = subprocess.Popen(self.cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        console, qemu_out = os.pipe()
+        try:
+            self.proc = subprocess.Popen(self.cmd, stdin=subprocess.PIPE, stdout=qemu_out,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+        except BaseException:
+            os.close(console)
+            raise
+        finally:
+            os.close(qemu_out)  # QEMU holds the only write end: its exit is our EOF
+        self.console = fdpexpect.fdspawn(console)
+        self.console.logfile_read = log  # everything read, as it is read
         self.out = b""
         self.pos = 0  # expect() searches from here
         self.started = time.time()
@@ -58,18 +75,14 @@ class Board:
 
     # ---- low level ----
     def _pump(self, wait):
-        if self.proc.stdout is None:
+        if self.console.closed:
             return False
-        r, _, _ = select.select([self.proc.stdout], [], [], wait)
-        if not r:
-            return True
-        data = os.read(self.proc.stdout.fileno(), 65536)
-        if not data:
+        try:
+            self.out += self.console.read_nonblocking(65536, timeout=wait)
+        except pexpect.TIMEOUT:
+            pass
+        except pexpect.EOF:
             return False
-        self.out += data
-        if self.log:
-            self.log.write(data)
-            self.log.flush()
         return True
 
     def pump(self, wait):
@@ -233,11 +246,11 @@ class Board:
             except ProcessLookupError:
                 pass
         self.proc.wait()
-        for f in (self.proc.stdin, self.proc.stdout):
-            try:
-                f.close()
-            except Exception:
-                pass
+        self.console.close()
+        try:
+            self.proc.stdin.close()
+        except Exception:
+            pass
 
 
 def fvimage(args, check=False):

@@ -5,14 +5,15 @@ import glob
 import os
 import re
 
+import pytest
+
 import fv
-from base import BaseSuite
 
 CONFIGS = sorted(glob.glob(os.path.join(fv.ROOT, "configs", "*.dts")))
 
 
-class ExampleConfigSuite(BaseSuite):
-    def check_every_example_validates(self):
+class TestExampleConfigs:
+    def test_every_example_validates(self):
         assert len(CONFIGS) >= 4, CONFIGS
         for c in CONFIGS:
             rc, msg = fv.fvimage(["--check", "--hv", os.path.join(fv.BUILD, "flashvisor.bin"), "-I",
@@ -20,23 +21,26 @@ class ExampleConfigSuite(BaseSuite):
             assert rc == 0 and "valid" in msg, f"{c}: {msg}"
 
 
-class ThreeVmSuite(BaseSuite):
-    def set_up(self):
-        self.image = os.path.join(fv.BUILD, "tests", "three-vms.bin")
-        fv.build_image(os.path.join(fv.ROOT, "configs", "three-vms.dts"), self.image)
-        self.boot(self.image).wait_shells(["alpha", "beta", "gamma"], timeout=240)
+class TestThreeVms:
+    @pytest.fixture(scope="class")
+    def board(self, class_boot):
+        image = os.path.join(fv.BUILD, "tests", "three-vms.bin")
+        fv.build_image(os.path.join(fv.ROOT, "configs", "three-vms.dts"), image)
+        b = class_boot(image)
+        b.wait_shells(["alpha", "beta", "gamma"], timeout=240)
+        return b
 
-    def check_each_vm_has_its_cpus(self):
+    def test_each_vm_has_its_cpus(self, board):
         for vm, cpus in (("alpha", 2), ("beta", 1), ("gamma", 1)):
-            status, out = self.board.run(vm, "nproc")
+            status, out = board.run(vm, "nproc")
             assert status == 0 and out[-1] == str(cpus), (vm, out)
 
-    def check_guest_address_differs_from_physical(self):
-        status, out = self.board.run("gamma", "ls -d /sys/firmware/devicetree/base/memory@*; grep MemTotal /proc/meminfo")
+    def test_guest_address_differs_from_physical(self, board):
+        status, out = board.run("gamma", "ls -d /sys/firmware/devicetree/base/memory@*; grep MemTotal /proc/meminfo")
         assert out[0].endswith("memory@40000000"), out
         kb = int(re.search(r"(\d+) kB", out[1]).group(1))
         assert 90_000 < kb <= 131_072, out
-        self.board.expect(r"\[hv\] gamma: CPUs 3, 128 MiB RAM at 0x70000000", start=0)
+        board.expect(r"\[hv\] gamma: CPUs 3, 128 MiB RAM at 0x70000000", start=0)
         # its RAM works: fill and checksum 64 MiB
-        status, out = self.board.run("gamma", "dd if=/dev/zero bs=1M count=64 2>/dev/null | md5sum")
+        status, out = board.run("gamma", "dd if=/dev/zero bs=1M count=64 2>/dev/null | md5sum")
         assert status == 0 and out[-1].startswith("7f614da9329cd3aebf59b91aadc30bf0"), out

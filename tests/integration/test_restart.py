@@ -8,9 +8,11 @@ import re
 import shutil
 import struct
 import time
+from types import SimpleNamespace
+
+import pytest
 
 import fv
-from base import BaseSuite
 
 CONFIGS = os.path.join(os.path.dirname(__file__), "configs")
 SEARCH = [os.path.join(fv.BUILD, "guest"), os.path.join(fv.BUILD, "guests")]
@@ -48,70 +50,73 @@ def console(board, command):
     return lines
 
 
-class RestartSuite(BaseSuite):
+def restarted(b, vm, mark, reason):
+    """vm went down for `reason` after `mark` and came back afresh."""
+    b.expect(rf"\[hv\] {vm}: {reason}", start=mark, timeout=60)
+    b.expect(rf"\[hv\] {vm}: restarting", start=mark, timeout=60)
+    b.expect(rf"\[hv\] {vm}: images loaded and verified", start=mark, timeout=60)
+    b.expect(rf"\[{vm}\] {vm}:[^\r\n]*# ", start=b.pos, timeout=180)
+    b.focus = None
+    status, out = b.run(vm, "cut -d. -f1 /proc/uptime")
+    assert status == 0 and int(out[-1]) < 120, f"{vm} did not start afresh: {out}"
+
+
+class TestRestart:
     """Two Linux VMs with the default policy (restart)."""
 
-    def set_up(self):
-        b = self.boot(image("two-vms"))
+    @pytest.fixture(scope="class")
+    def board(self, class_boot):
+        b = class_boot(image("two-vms"))
         b.wait_shells(["linux-a", "linux-b"], timeout=180)
         heartbeat(b, "linux-a")
+        return b
 
-    def restarted(self, vm, mark, reason):
-        b = self.board
-        b.expect(rf"\[hv\] {vm}: {reason}", start=mark, timeout=60)
-        b.expect(rf"\[hv\] {vm}: restarting", start=mark, timeout=60)
-        b.expect(rf"\[hv\] {vm}: images loaded and verified", start=mark, timeout=60)
-        b.expect(rf"\[{vm}\] {vm}:[^\r\n]*# ", start=b.pos, timeout=180)
-        b.focus = None
-        status, out = b.run(vm, "cut -d. -f1 /proc/uptime")
-        assert status == 0 and int(out[-1]) < 120, f"{vm} did not start afresh: {out}"
-
-    def check_reboot_restarts_only_that_vm(self):
-        b = self.board
+    def test_reboot_restarts_only_that_vm(self, board):
+        b = board
         b.run("linux-b", "echo before-reboot > /tmp/marker")
         mark = len(b.out)
         b.switch_to("linux-b")
         b.type("reboot\r")
-        self.restarted("linux-b", mark, "the guest asked for a reset")
+        restarted(b, "linux-b", mark, "the guest asked for a reset")
         status, _ = b.run("linux-b", "cat /tmp/marker")
         assert status != 0, "linux-b kept its memory across a restart"
         beats_on(b, "linux-a")
         assert "linux-a: restarting" not in b.text(mark)
 
-    def check_kernel_panic_restarts_the_vm(self):
-        b = self.board
+    def test_kernel_panic_restarts_the_vm(self, board):
+        b = board
         mark = len(b.out)
         b.switch_to("linux-b")
         b.type("echo c > /proc/sysrq-trigger\r")
         b.expect(r"\[linux-b\] [^\r\n]*Kernel panic - not syncing", start=mark, timeout=60)
-        self.restarted("linux-b", mark, "the guest kernel panicked")
+        restarted(b, "linux-b", mark, "the guest kernel panicked")
         beats_on(b, "linux-a")
 
-    def check_hung_vm_restarted_by_its_watchdog(self):
-        b = self.board
+    def test_hung_vm_restarted_by_its_watchdog(self, board):
+        b = board
         status, out = b.run("linux-b", "cat /sys/class/watchdog/watchdog0/timeout; pidof watchdog")
         assert status == 0 and out[0] == "20", out
         mark = len(b.out)
         # The guest hangs as far as its watchdog knows: nobody services it any more.
         b.run("linux-b", "kill -STOP $(pidof watchdog)")
-        self.restarted("linux-b", mark, "its watchdog expired")
+        restarted(b, "linux-b", mark, "its watchdog expired")
         beats_on(b, "linux-a")
 
-    def check_console_lists_vms(self):
-        lines = console(self.board, "list")
+    def test_console_lists_vms(self, board):
+        lines = console(board, "list")
         text = "\n".join(lines)
         assert re.search(r"linux-a +running +0,1 +256 MiB", text), text
         m = re.search(r"linux-b +running +2,3 +256 MiB +\d+ s +(\d+) +(\d+)", text)
         assert m and int(m.group(1)) == 3 and int(m.group(2)) > 0, text
 
-    def check_console_bad_command(self):
-        lines = console(self.board, "frobnicate now")
+    def test_console_bad_command(self, board):
+        lines = console(board, "frobnicate now")
         assert any("unknown command 'frobnicate'" in l for l in lines), lines
-        lines = console(self.board, "restart nosuchvm")
+        lines = console(board, "restart nosuchvm")
         assert any("no VM called 'nosuchvm'" in l for l in lines), lines
 
-    def check_console_stop_and_start(self):
-        b = self.board
+    def test_console_stop_and_start(self, board):
+        b = board
         mark = len(b.out)
         console(b, "stop linux-b")
         b.expect(r"\[hv\] linux-b: off", start=mark, timeout=60)
@@ -124,15 +129,15 @@ class RestartSuite(BaseSuite):
         status, out = b.run("linux-b", "echo back")
         assert status == 0 and "back" in out
 
-    def check_console_restart(self):
-        b = self.board
+    def test_console_restart(self, board):
+        b = board
         mark = len(b.out)
         console(b, "restart linux-b")
-        self.restarted("linux-b", mark, "restart requested on the console")
+        restarted(b, "linux-b", mark, "restart requested on the console")
         beats_on(b, "linux-a")
 
-    def check_other_vm_never_paused(self):
-        b = self.board
+    def test_other_vm_never_paused(self, board):
+        b = board
         status, out = b.run("linux-a", "kill %1; cut -d. -f1 /proc/uptime")
         assert status == 0
         assert "linux-a: restarting" not in b.text() and "linux-a: off" not in b.text()
@@ -140,15 +145,17 @@ class RestartSuite(BaseSuite):
         assert len(seen) > 20 and seen == list(range(seen[0], seen[0] + len(seen))), "heartbeat lines lost"
 
 
-class PolicySuite(BaseSuite):
+class TestPolicy:
     """on-crash = "stop" and "halt-board"."""
 
-    def set_up(self):
-        b = self.boot(image("policy"))
+    @pytest.fixture(scope="class")
+    def board(self, class_boot):
+        b = class_boot(image("policy"))
         b.wait_shells(["linux-a", "linux-b"], timeout=180)
+        return b
 
-    def check_stop_policy_leaves_vm_off_and_others_running(self):
-        b = self.board
+    def test_stop_policy_leaves_vm_off_and_others_running(self, board):
+        b = board
         mark = len(b.out)
         b.switch_to("linux-a")
         b.type("echo c > /proc/sysrq-trigger\r")
@@ -159,8 +166,8 @@ class PolicySuite(BaseSuite):
         assert status == 0 and "alive" in out
         assert b.proc.poll() is None, "the board went off"
 
-    def check_halt_board_policy_powers_board_off(self):
-        b = self.board
+    def test_halt_board_policy_powers_board_off(self, board):
+        b = board
         mark = len(b.out)
         b.switch_to("linux-b")
         b.type("echo c > /proc/sysrq-trigger\r")
@@ -168,49 +175,55 @@ class PolicySuite(BaseSuite):
         assert b.wait_exit(30) == 0
 
 
-class ResetLoopSuite(BaseSuite):
+def restart_count(board):
+    """fvtest's restarts as the hypervisor console's list counts them."""
+    lines = console(board, "list")
+    m = [re.search(r"fvtest +\S+ +\S+ +\d+ MiB +\d+ s +(\d+)", l) for l in lines]
+    return [int(x.group(1)) for x in m if x][0]
+
+
+class TestResetLoop:
     """100 consecutive restarts of one VM while the other checksums a file."""
 
     RESTARTS = 100
 
-    def restarts(self):
-        lines = console(self.board, "list")
-        m = [re.search(r"fvtest +\S+ +\S+ +\d+ MiB +\d+ s +(\d+)", l) for l in lines]
-        return [int(x.group(1)) for x in m if x][0]
-
-    def set_up(self):
-        b = self.boot(image("reset-loop"))
+    @pytest.fixture(scope="class")
+    def loop(self, class_boot):
+        """The 100 restarts, done once; what the tests look at before, during and after."""
+        b = class_boot(image("reset-loop"))
         b.wait_shells(["linux"], timeout=180)
         # fvtest has been resetting since power-on: hold it while the workload starts
         mark = len(b.out)
         console(b, "stop fvtest")
         b.expect(r"\[hv\] fvtest: off", start=mark, timeout=60)
         status, out = b.run("linux", "dd if=/dev/urandom of=/tmp/f bs=1M count=4 2>/dev/null; md5sum /tmp/f")
-        self.sum = out[-1].split()[0]
+        checksum = out[-1].split()[0]
         mark = len(b.out)
         b.run("linux", "(n=0; while true; do n=$((n+1)); s=$(md5sum /tmp/f | cut -d' ' -f1); "
-                       f"if [ $s = {self.sum} ]; then echo WORK ok $n; else echo WORK BAD $n $s; fi; done) &")
+                       f"if [ $s = {checksum} ]; then echo WORK ok $n; else echo WORK BAD $n $s; fi; done) &")
         b.expect_line("linux", r"WORK ok 1$", timeout=60, start=mark)
-        self.mem_before = [l for l in console(b, "mem") if "stage-2" in l or "RAM" in l]
-        self.first = self.restarts()
+        mem_before = [l for l in console(b, "mem") if "stage-2" in l or "RAM" in l]
+        first = restart_count(b)
         mark = len(b.out)
-        self.work_start = len(re.findall(r"WORK ok \d+", "\n".join(b.vm_lines("linux"))))
+        work_start = len(re.findall(r"WORK ok \d+", "\n".join(b.vm_lines("linux"))))
         console(b, "start fvtest")
-        b.expect(rf"\[hv\] fvtest: restarting \(restart {self.first + self.RESTARTS}\)", start=mark, timeout=900)
-        self.during = b.text(mark)
+        b.expect(rf"\[hv\] fvtest: restarting \(restart {first + self.RESTARTS}\)", start=mark, timeout=900)
+        during = b.text(mark)
         mark = len(b.out)
         console(b, "stop fvtest")
         b.expect(r"\[hv\] fvtest: off", start=mark, timeout=60)
-        self.mem_after = [l for l in console(b, "mem") if "stage-2" in l or "RAM" in l]
+        mem_after = [l for l in console(b, "mem") if "stage-2" in l or "RAM" in l]
+        return SimpleNamespace(board=b, first=first, work_start=work_start, during=during,
+                               mem_before=mem_before, mem_after=mem_after)
 
-    def check_hundred_restarts_happened(self):
-        n = len(re.findall(r"\[hv\] fvtest: restarting", self.during))
-        boots = sum(1 for l in self.board.vm_lines("fvtest") if "FVTEST reset-loop: up" in l)
+    def test_hundred_restarts_happened(self, loop):
+        n = len(re.findall(r"\[hv\] fvtest: restarting", loop.during))
+        boots = sum(1 for l in loop.board.vm_lines("fvtest") if "FVTEST reset-loop: up" in l)
         assert n >= self.RESTARTS and boots >= self.RESTARTS, (n, boots)
-        assert self.restarts() >= self.first + self.RESTARTS
+        assert restart_count(loop.board) >= loop.first + self.RESTARTS
 
-    def check_workload_never_corrupted(self):
-        b = self.board
+    def test_workload_never_corrupted(self, loop):
+        b = loop.board
         text = "\n".join(b.vm_lines("linux"))
         n = len(re.findall(r"WORK ok \d+", text))
         b.expect_line("linux", rf"WORK ok {n + 1}$", timeout=60, start=0)  # still going
@@ -220,64 +233,64 @@ class ResetLoopSuite(BaseSuite):
         assert not bad, bad[:3]
         oks = [int(x) for x in re.findall(r"WORK ok (\d+)", text)]
         assert oks == list(range(1, len(oks) + 1)), oks
-        assert len(oks) - self.work_start >= 3, "the workload did not run during the restarts"
+        assert len(oks) - loop.work_start >= 3, "the workload did not run during the restarts"
 
-    def check_no_memory_leak(self):
-        assert self.mem_before and self.mem_before == self.mem_after, (self.mem_before, self.mem_after)
+    def test_no_memory_leak(self, loop):
+        assert loop.mem_before and loop.mem_before == loop.mem_after, (loop.mem_before, loop.mem_after)
 
 
-class CorruptImageSuite(BaseSuite):
+class TestCorruptImage:
     """A corrupted image keeps only its VM from starting."""
 
-    def set_up(self):
+    @pytest.fixture(scope="class")
+    def board(self, class_boot):
         src = image("two-vms")
-        self.path = os.path.join(fv.BUILD, "tests", "corrupt.bin")
-        shutil.copy(src, self.path)
-        rc, dump = fv.fvimage(["--dump", self.path])
+        path = os.path.join(fv.BUILD, "tests", "corrupt.bin")
+        shutil.copy(src, path)
+        rc, dump = fv.fvimage(["--dump", path])
         m = re.search(r"image \d+: linux-b\.dtb +offset (0x[0-9a-f]+) size (\d+)", dump)
         assert m, dump
-        with open(self.path, "r+b") as f:
+        with open(path, "r+b") as f:
             f.seek(int(m.group(1), 16) + int(m.group(2)) // 2)
             byte = f.read(1)
             f.seek(-1, 1)
             f.write(bytes([byte[0] ^ 0xff]))
-        b = self.boot(self.path)
+        b = class_boot(path)
         b.wait_shells(["linux-a"], timeout=180)
+        return b
 
-    def check_vm_with_corrupt_image_does_not_start(self):
-        b = self.board
+    def test_vm_with_corrupt_image_does_not_start(self, board):
+        b = board
         b.expect(r"\[hv\] linux-b: device tree image 'linux-b.dtb' is corrupt \(SHA-256 mismatch\)", start=0)
         b.expect(r"\[hv\] linux-b: not started", start=0)
         assert "[linux-b]" not in b.text()
 
-    def check_other_vm_runs(self):
-        status, out = self.board.run("linux-a", "echo fine")
+    def test_other_vm_runs(self, board):
+        status, out = board.run("linux-a", "echo fine")
         assert status == 0 and "fine" in out
-        lines = console(self.board, "list")
+        lines = console(board, "list")
         assert any(re.search(r"linux-b +failed", l) for l in lines), lines
 
 
-class RefuseSuite(BaseSuite):
-    """The hypervisor refuses, with a message, what it cannot run, and powers off."""
+class TestRefuse:
+    """The hypervisor refuses, with a message, what it cannot run, and powers off.
+    Each test boots its own board (`boot` kills it when the test ends)."""
 
-    def refuse(self, path, expect, **kw):
-        b = fv.Board(path, log=self.open_log(), **kw)
-        try:
-            for e in expect:
-                b.expect(e, start=0, timeout=60)
-            b.expect(r"\[hv\] refusing to start", start=0, timeout=60)
-            assert b.wait_exit(30) == 0
-        finally:
-            b.close()
+    def refuse(self, boot, path, expect, **kw):
+        b = boot(path, **kw)
+        for e in expect:
+            b.expect(e, start=0, timeout=60)
+        b.expect(r"\[hv\] refusing to start", start=0, timeout=60)
+        assert b.wait_exit(30) == 0
 
-    def check_board_with_too_few_cpus(self):
-        self.refuse(image("two-vms"), [r"error: board: cpus: the image needs 4 CPUs, the board has 2"], smp=2)
+    def test_board_with_too_few_cpus(self, boot):
+        self.refuse(boot, image("two-vms"), [r"error: board: cpus: the image needs 4 CPUs, the board has 2"], smp=2)
 
-    def check_board_with_too_little_memory(self):
-        self.refuse(image("two-vms"), [r"error: board: memory: the image needs RAM \[0x40000000, 0xbfffffff\]"],
+    def test_board_with_too_little_memory(self, boot):
+        self.refuse(boot, image("two-vms"), [r"error: board: memory: the image needs RAM \[0x40000000, 0xbfffffff\]"],
                     mem="1G")
 
-    def check_corrupt_manifest(self):
+    def test_corrupt_manifest(self, boot):
         path = os.path.join(fv.BUILD, "tests", "bad-manifest.bin")
         shutil.copy(image("two-vms"), path)
         with open(path, "r+b") as f:
@@ -285,9 +298,9 @@ class RefuseSuite(BaseSuite):
             byte = f.read(1)
             f.seek(-1, 1)
             f.write(bytes([byte[0] ^ 0x01]))
-        self.refuse(path, [r"error: manifest: checksum mismatch: the manifest is corrupt"])
+        self.refuse(boot, path, [r"error: manifest: checksum mismatch: the manifest is corrupt"])
 
-    def check_truncated_image(self):
+    def test_truncated_image(self, boot):
         path = os.path.join(fv.BUILD, "tests", "truncated.bin")
         with open(image("two-vms"), "rb") as f:
             data = f.read()
@@ -295,11 +308,8 @@ class RefuseSuite(BaseSuite):
             f.write(data[: 0x200000 + 0x2000 + 4096])
         # QEMU pads -bios to the flash size with zeros: the images read as zeros,
         # so each VM's digest check fails and no VM starts.
-        b = fv.Board(path, log=self.open_log())
-        try:
-            b.expect(r"\[hv\] linux-a: kernel image 'Image' is corrupt", start=0, timeout=60)
-            b.expect(r"\[hv\] linux-b: kernel image 'Image' is corrupt", start=0, timeout=60)
-            b.expect(r"\[hv\] every VM is off: powering the board off", start=0, timeout=60)
-            assert b.wait_exit(30) == 0
-        finally:
-            b.close()
+        b = boot(path)
+        b.expect(r"\[hv\] linux-a: kernel image 'Image' is corrupt", start=0, timeout=60)
+        b.expect(r"\[hv\] linux-b: kernel image 'Image' is corrupt", start=0, timeout=60)
+        b.expect(r"\[hv\] every VM is off: powering the board off", start=0, timeout=60)
+        assert b.wait_exit(30) == 0

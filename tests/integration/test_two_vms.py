@@ -7,9 +7,11 @@ import hashlib
 import os
 import re
 import time
+from types import SimpleNamespace
+
+import pytest
 
 import fv
-from base import BaseSuite
 
 CONFIG = os.path.join(os.path.dirname(__file__), "configs", "two-vms.dts")
 IMAGE = os.path.join(fv.BUILD, "tests", "two-vms.bin")
@@ -23,49 +25,55 @@ def intr_count(lines, name):
     raise AssertionError(f"no {name} in /proc/interrupts: {lines}")
 
 
-class TwoVmSuite(BaseSuite):
-    def set_up(self):
-        self.disk = os.path.join(fv.BUILD, "tests", "disk-a.img")
+class TestTwoVms:
+    @pytest.fixture(scope="class")
+    def disk(self):
+        """linux-a's disk, DISK_MB of a known pattern: its path and the MD5 of its first 4 MiB."""
+        path = os.path.join(fv.BUILD, "tests", "disk-a.img")
         data = bytes((i * 131 + 7) & 0xff for i in range(256)) * (DISK_MB * 4096)
-        with open(self.disk, "wb") as f:
+        with open(path, "wb") as f:
             f.write(data)
-        self.disk_md5 = hashlib.md5(data[: 4 << 20]).hexdigest()
-        fv.build_image(CONFIG, IMAGE)
-        self.boot(IMAGE, extra=["-drive", f"if=none,id=d0,format=raw,file={self.disk}",
-                                "-device", "virtio-blk-device,drive=d0"])
-        self.board.wait_shells(["linux-a", "linux-b"], timeout=180)
+        return SimpleNamespace(path=path, md5=hashlib.md5(data[: 4 << 20]).hexdigest())
 
-    def check_banner_names_version_cpus_memory(self):
-        b = self.board
+    @pytest.fixture(scope="class")
+    def board(self, class_boot, disk):
+        fv.build_image(CONFIG, IMAGE)
+        b = class_boot(IMAGE, extra=["-drive", f"if=none,id=d0,format=raw,file={disk.path}",
+                                     "-device", "virtio-blk-device,drive=d0"])
+        b.wait_shells(["linux-a", "linux-b"], timeout=180)
+        return b
+
+    def test_banner_names_version_cpus_memory(self, board):
+        b = board
         b.expect(r"\[hv\] Flashvisor \S+", start=0)
         b.expect(r"\[hv\] board: .*4 CPUs, 2048 MiB RAM", start=0)
         b.expect(r"\[hv\] linux-a: CPUs 0,1, 256 MiB", start=0)
         b.expect(r"\[hv\] linux-b: CPUs 2,3, 256 MiB", start=0)
         b.expect(r"\[hv\] console: .*Ctrl-A three times", start=0)
 
-    def check_both_vms_boot_in_parallel(self):
-        text = self.board.text()
+    def test_both_vms_boot_in_parallel(self, board):
+        text = board.text()
         first = {vm: text.index(f"[{vm}] [    0.000000] Booting Linux") for vm in ("linux-a", "linux-b")}
         shell = {vm: re.search(rf"\[{vm}\] {vm}:[^\r\n]*# ", text).start() for vm in ("linux-a", "linux-b")}
         # each kernel started before the other reached its shell
         assert first["linux-a"] < shell["linux-b"] and first["linux-b"] < shell["linux-a"], (first, shell)
 
-    def check_lines_are_prefixed_and_never_interleaved(self):
-        for line in self.board.text().splitlines():
+    def test_lines_are_prefixed_and_never_interleaved(self, board):
+        for line in board.text().splitlines():
             line = line.strip("\r")
             if not line:
                 continue
             assert re.match(r"^\[(hv|linux-a|linux-b)\]\+? ", line), f"unprefixed line: {line!r}"
             assert not re.search(r".\[(linux-a|linux-b|hv)\] \[ +\d+\.\d+\]", line), f"interleaved: {line!r}"
 
-    def check_shell_answers_typed_command(self):
-        status, out = self.board.run("linux-a", "echo $((6 * 7))")
+    def test_shell_answers_typed_command(self, board):
+        status, out = board.run("linux-a", "echo $((6 * 7))")
         assert status == 0 and "42" in out, out
-        status, out = self.board.run("linux-b", "echo $((6 * 8))")
+        status, out = board.run("linux-b", "echo $((6 * 8))")
         assert status == 0 and "48" in out, out
 
-    def check_ctrl_c_reaches_the_guest(self):
-        b = self.board
+    def test_ctrl_c_reaches_the_guest(self, board):
+        b = board
         b.switch_to("linux-b")
         mark = len(b.out)
         b.type("sleep 100; echo slept $?\r")
@@ -78,50 +86,50 @@ class TwoVmSuite(BaseSuite):
         status, out = b.run("linux-b", "echo after")
         assert status == 0 and "after" in out
 
-    def check_each_vm_sees_its_cpus_and_memory(self):
+    def test_each_vm_sees_its_cpus_and_memory(self, board):
         for vm, base in (("linux-a", "48000000"), ("linux-b", "58000000")):
-            _, out = self.board.run(vm, "nproc; grep MemTotal /proc/meminfo; ls /sys/firmware/devicetree/base | grep -c memory@; ls -d /sys/firmware/devicetree/base/memory@*")
+            _, out = board.run(vm, "nproc; grep MemTotal /proc/meminfo; ls /sys/firmware/devicetree/base | grep -c memory@; ls -d /sys/firmware/devicetree/base/memory@*")
             assert out[0] == "2", (vm, out)
             kb = int(re.search(r"(\d+) kB", out[1]).group(1))
             assert 200_000 < kb <= 262_144, (vm, out)
             assert out[2] == "1" and out[3].endswith(f"memory@{base}"), (vm, out)
 
-    def check_timer_ticks(self):
-        _, one = self.board.run("linux-a", "cat /proc/interrupts")
+    def test_timer_ticks(self, board):
+        _, one = board.run("linux-a", "cat /proc/interrupts")
         time.sleep(1)
-        _, two = self.board.run("linux-a", "cat /proc/interrupts")
+        _, two = board.run("linux-a", "cat /proc/interrupts")
         assert intr_count(two, "arch_timer") > intr_count(one, "arch_timer"), (one, two)
 
-    def check_input_goes_to_one_vm_only(self):
-        status, _ = self.board.run("linux-b", "echo typed-in-b > /tmp/where")
+    def test_input_goes_to_one_vm_only(self, board):
+        status, _ = board.run("linux-b", "echo typed-in-b > /tmp/where")
         assert status == 0
-        status, out = self.board.run("linux-a", "cat /tmp/where")
+        status, out = board.run("linux-a", "cat /tmp/where")
         assert status != 0, f"linux-a saw input typed for linux-b: {out}"
-        status, out = self.board.run("linux-b", "cat /tmp/where")
+        status, out = board.run("linux-b", "cat /tmp/where")
         assert status == 0 and out == ["typed-in-b"], out
 
-    def check_disk_readable_in_its_vm(self):
-        status, out = self.board.run("linux-a", "dd if=/dev/vda bs=1M count=4 2>/dev/null | md5sum")
-        assert status == 0 and out and out[0].split()[0] == self.disk_md5, (out, self.disk_md5)
+    def test_disk_readable_in_its_vm(self, board, disk):
+        status, out = board.run("linux-a", "dd if=/dev/vda bs=1M count=4 2>/dev/null | md5sum")
+        assert status == 0 and out and out[0].split()[0] == disk.md5, (out, disk.md5)
 
-    def check_disk_absent_in_other_vm(self):
-        status, out = self.board.run("linux-b", "ls /sys/bus/virtio/devices/ | wc -l; ls /dev/vda")
+    def test_disk_absent_in_other_vm(self, board):
+        status, out = board.run("linux-b", "ls /sys/bus/virtio/devices/ | wc -l; ls /dev/vda")
         assert status != 0 and out[0] == "0", out
-        status, out = self.board.run("linux-b", "ls /sys/firmware/devicetree/base | grep -c virtio")
+        status, out = board.run("linux-b", "ls /sys/firmware/devicetree/base | grep -c virtio")
         assert out == ["0"], out
 
-    def check_neighbouring_virtio_slots_unreachable(self):
+    def test_neighbouring_virtio_slots_unreachable(self, board):
         # slot 31 (linux-a's disk) from linux-b; slot 30 shares slot 31's page, given to nobody
         for vm, addr in (("linux-b", "0x0a003e00"), ("linux-a", "0x0a003c00"), ("linux-a", "0x0a003dfc")):
-            status, out = self.board.run(vm, f"devmem {addr} 32")
+            status, out = board.run(vm, f"devmem {addr} 32")
             assert status != 0 and any("Bus error" in l for l in out), (vm, addr, out)
-            self.board.expect(rf"\[hv\] {vm}: vCPU \d read from 0x{int(addr, 16):x} ", start=0)
+            board.expect(rf"\[hv\] {vm}: vCPU \d read from 0x{int(addr, 16):x} ", start=0)
         # and linux-a still reads its own slot's magic ("virt") and version
-        status, out = self.board.run("linux-a", "devmem 0x0a003e00 32; devmem 0x0a003e04 32")
+        status, out = board.run("linux-a", "devmem 0x0a003e00 32; devmem 0x0a003e04 32")
         assert status == 0 and out[0].lower() == "0x74726976" and out[1] in ("0x00000001", "0x00000002"), out
 
-    def check_probe_of_other_vm_memory_gets_bus_error_while_other_runs(self):
-        b = self.board
+    def test_probe_of_other_vm_memory_gets_bus_error_while_other_runs(self, board):
+        b = board
         mark = len(b.out)
         b.run("linux-a", "(i=0; while [ $i -lt 1000 ]; do i=$((i+1)); echo HB $i; sleep 0.3; done) &")
         b.expect_line("linux-a", r"HB 2$", timeout=20, start=mark)
@@ -136,8 +144,8 @@ class TwoVmSuite(BaseSuite):
         b.expect(r"\[hv\] linux-b: vCPU \d read from 0x48000000 .*not assigned to this VM", start=mark)
         b.run("linux-a", "kill %1")
 
-    def check_distributor_writes_for_foreign_interrupts_change_nothing(self):
-        b = self.board
+    def test_distributor_writes_for_foreign_interrupts_change_nothing(self, board, disk):
+        b = board
         # INTID 79 (SPI 47) is linux-a's disk; from linux-b: disable, set pending, route, priority
         for cmd in ("devmem 0x08000188 32 0x8000", "devmem 0x08000208 32 0x8000",
                     "devmem 0x08006278 64 0x3", "devmem 0x0800044c 32 0xffffffff"):
@@ -147,12 +155,12 @@ class TwoVmSuite(BaseSuite):
         assert out[-1].lower() == "0x00000000", f"linux-b sees foreign interrupt state: {out}"
         _, before = b.run("linux-a", "cat /proc/interrupts")
         status, out = b.run("linux-a", "echo 3 > /proc/sys/vm/drop_caches; dd if=/dev/vda bs=1M count=4 2>/dev/null | md5sum")
-        assert status == 0 and out[-1].split()[0] == self.disk_md5, out
+        assert status == 0 and out[-1].split()[0] == disk.md5, out
         _, after = b.run("linux-a", "cat /proc/interrupts")
         assert intr_count(after, "virtio0") > intr_count(before, "virtio0"), (before, after)
 
-    def check_endless_line_does_not_silence_other_vm(self):
-        b = self.board
+    def test_endless_line_does_not_silence_other_vm(self, board):
+        b = board
         mark = len(b.out)
         b.run("linux-b", "(i=0; while [ $i -lt 100 ]; do i=$((i+1)); echo HB $i; sleep 0.2; done) &")
         b.expect_line("linux-b", r"HB 2$", timeout=20, start=mark)
@@ -167,16 +175,16 @@ class TwoVmSuite(BaseSuite):
         assert chunks >= 2, "linux-a's endless line was never split for the others"
         b.prompt("linux-a", start=flood)
 
-    def check_poweroff_stops_only_that_vm(self):
-        b = self.board
+    def test_poweroff_stops_only_that_vm(self, board):
+        b = board
         b.switch_to("linux-b")
         b.type("poweroff\r")
         b.expect(r"\[hv\] linux-b: off", timeout=60)
         status, out = b.run("linux-a", "echo still-here")
         assert status == 0 and "still-here" in out
 
-    def check_last_poweroff_powers_board_off(self):
-        b = self.board
+    def test_last_poweroff_powers_board_off(self, board):
+        b = board
         b.switch_to("linux-a")
         b.type("poweroff\r")
         b.expect(r"\[hv\] every VM is off: powering the board off", timeout=60)
