@@ -24,7 +24,7 @@ static void devices_poll(void)
 			continue;
 		uint64_t next = vdev_poll_all(vm, now, &crash);
 		if (crash)
-			vm_crashed(vm, VM_STOP_WATCHDOG, crash);
+			vm_crashed(vm, VM_STOP_DEVICE, crash);
 		else
 			pcpu_timer_at(next);
 	}

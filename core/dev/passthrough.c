@@ -7,7 +7,7 @@
  */
 #include <fv/arch/mem.h>
 #include <fv/device.h>
-#include <fv/vgic.h>
+#include <fv/virq.h>
 #include <fv/vm.h>
 
 /* virtio-mmio's Status register, legacy and 1.x alike: writing 0 resets the device (virtio 1.1 §4.2.2). */
@@ -50,7 +50,7 @@ static bool pt_write(void *state, uint64_t off, unsigned int width, uint64_t val
 static bool pt_create(struct vdev *dev, struct vm *vm)
 {
 	dev->state = (void *)dev->cfg;
-	vgic_spi_declare(vm, dev->cfg->intid, true, true); /* delivered to this VM from now on */
+	virq_passthrough(vm, dev->cfg->intid, true); /* delivered to this VM from now on */
 	return true;
 }
 

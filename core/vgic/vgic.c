@@ -183,6 +183,11 @@ void virq_line_init(struct virq_line *l, struct vm *vm, uint32_t intid, bool edg
 	vgic_spi_declare(vm, intid, false, edge);
 }
 
+void virq_passthrough(struct vm *vm, uint32_t intid, bool edge)
+{
+	vgic_spi_declare(vm, intid, true, edge);
+}
+
 void vgic_set_level(struct vm *vm, uint32_t intid, bool level)
 {
 	struct virq *irq = vgic_lookup(vm, NULL, intid);

@@ -207,7 +207,7 @@ static bool begin_stop(struct vm *vm, enum vm_stop_reason reason)
 	__atomic_store_n(&vm->state, VM_STATE_STOPPING, __ATOMIC_SEQ_CST);
 	vm->stop_reason = reason;
 	vm->restart_after_stop = reason == VM_STOP_RESET || reason == VM_STOP_CONSOLE_RESTART ||
-				 ((reason == VM_STOP_CRASH || reason == VM_STOP_WATCHDOG) &&
+				 ((reason == VM_STOP_CRASH || reason == VM_STOP_DEVICE) &&
 				  vm->cfg->on_crash == VM_ON_CRASH_RESTART);
 	__atomic_store_n(&vm_parked[vm->id], 0, __ATOMIC_SEQ_CST);
 	return true;
@@ -217,7 +217,7 @@ static bool begin_stop(struct vm *vm, enum vm_stop_reason reason)
 static void park_all(struct vm *vm, enum vm_stop_reason reason, const char *why)
 {
 	log_line("%s: %s", vm->name, why);
-	if ((reason == VM_STOP_CRASH || reason == VM_STOP_WATCHDOG) &&
+	if ((reason == VM_STOP_CRASH || reason == VM_STOP_DEVICE) &&
 	    vm->cfg->on_crash == VM_ON_CRASH_HALT_BOARD) {
 		log_line("%s: its policy is halt-board: powering the board off", vm->name);
 		arch_board_off();

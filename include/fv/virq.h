@@ -20,6 +20,9 @@ struct virq_line {
 
 /* Declare the line's SPI in the VM (level-sensitive unless `edge`), input low. */
 void virq_line_init(struct virq_line *l, struct vm *vm, uint32_t intid, bool edge);
+/* A board interrupt passed through to the VM under the same INTID (edge or
+ * level as the board has it); the guest's deactivation reaches the board. */
+void virq_passthrough(struct vm *vm, uint32_t intid, bool edge);
 /* The vGIC's entry point behind virq_set (core/vgic/vgic.c). */
 void vgic_set_level(struct vm *vm, uint32_t intid, bool level);
 

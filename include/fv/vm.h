@@ -63,7 +63,7 @@ enum vm_stop_reason {
 	VM_STOP_POWEROFF,  /* guest PSCI SYSTEM_OFF */
 	VM_STOP_RESET,     /* guest PSCI SYSTEM_RESET: restart */
 	VM_STOP_CRASH,     /* unrecoverable guest fault: policy */
-	VM_STOP_WATCHDOG,  /* the virtual watchdog fired: policy */
+	VM_STOP_DEVICE,    /* a device asked for the crash policy (a watchdog expired) */
 	VM_STOP_CONSOLE,   /* the hypervisor console: stop */
 	VM_STOP_CONSOLE_RESTART, /* the hypervisor console: restart */
 };

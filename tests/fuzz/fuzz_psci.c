@@ -528,7 +528,7 @@ static void check_board_off(void)
 		const struct vm *vm = &vms[i];
 		all_off &= vm->state == VM_STATE_OFF || vm->state == VM_STATE_FAILED;
 		halt |= vm->cfg->on_crash == VM_ON_CRASH_HALT_BOARD &&
-			(vm->stop_reason == VM_STOP_CRASH || vm->stop_reason == VM_STOP_WATCHDOG) &&
+			(vm->stop_reason == VM_STOP_CRASH || vm->stop_reason == VM_STOP_DEVICE) &&
 			vm->state == VM_STATE_STOPPING;
 	}
 	FUZZ_CHECK(all_off || halt, "the board powered off with a VM still running and no halt-board crash");

@@ -257,7 +257,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(!stopped || model[i].expired,
 				   "VM %u stopped (state %u, restarts %u) though its watchdog has not expired", i, vm->state,
 				   vm->restart_count);
-			FUZZ_CHECK(!stopped || vm->stop_reason == VM_STOP_WATCHDOG, "VM %u stopped for reason %u", i,
+			FUZZ_CHECK(!stopped || vm->stop_reason == VM_STOP_DEVICE, "VM %u stopped for reason %u", i,
 				   vm->stop_reason);
 			if (r == FAKE_EXIT_BOARD_OFF)
 				continue;

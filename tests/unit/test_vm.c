@@ -319,10 +319,10 @@ static void test_crash_policy_stop(void **state)
 static void test_watchdog_follows_crash_policy(void **state)
 {
 	(void)state;
-	assert_int_equal(stop_with(VM_STOP_WATCHDOG, VM_ON_CRASH_RESTART), VM_STATE_BOOTING);
+	assert_int_equal(stop_with(VM_STOP_DEVICE, VM_ON_CRASH_RESTART), VM_STATE_BOOTING);
 	teardown(NULL);
 	setup(NULL);
-	assert_int_equal(stop_with(VM_STOP_WATCHDOG, VM_ON_CRASH_STOP), VM_STATE_OFF);
+	assert_int_equal(stop_with(VM_STOP_DEVICE, VM_ON_CRASH_STOP), VM_STATE_OFF);
 }
 
 static void test_poweroff_ignores_crash_policy(void **state)

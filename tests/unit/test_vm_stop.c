@@ -151,7 +151,7 @@ static void test_stopping_for_restart_stays_off(void **state)
 {
 	(void)state;
 	static const enum vm_stop_reason restarts[] = { VM_STOP_RESET, VM_STOP_CONSOLE_RESTART, VM_STOP_CRASH,
-							VM_STOP_WATCHDOG };
+							VM_STOP_DEVICE };
 
 	m.vm[0].on_crash = VM_ON_CRASH_RESTART;
 	boot(vm1);
@@ -283,7 +283,7 @@ static void test_console_stop_while_starting_leaves_board_on(void **state)
 static void test_crash_policy_stop_of_last_vm_leaves_board_on(void **state)
 {
 	(void)state;
-	static const enum vm_stop_reason crashes[] = { VM_STOP_CRASH, VM_STOP_WATCHDOG };
+	static const enum vm_stop_reason crashes[] = { VM_STOP_CRASH, VM_STOP_DEVICE };
 
 	m.vm[0].on_crash = VM_ON_CRASH_STOP;
 	boot(vm1);

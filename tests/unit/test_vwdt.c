@@ -540,7 +540,7 @@ static void test_timer_raises_interrupt_then_restarts(void **state)
 	fake.counter = t0 + 2000;
 	assert_int_equal(timer_fires(cpu0), FAKE_EXIT_NONE);
 	assert_non_null(strstr(fake_uart_text(), "[hv] vm0: its watchdog expired"));
-	assert_int_equal(vm0->stop_reason, VM_STOP_WATCHDOG);
+	assert_int_equal(vm0->stop_reason, VM_STOP_DEVICE);
 	assert_int_equal(vm0->state, VM_STATE_RUNNING); /* restarted */
 	assert_int_equal(vm0->restart_count, 1);
 	assert_non_null(strstr(fake_uart_text(), "[hv] vm0: restarting (restart 1)"));
@@ -615,7 +615,7 @@ static void test_reset_seen_by_a_register_first(void **state)
 	assert_true(fake.hyp_timer[cpu0] != 0 && fake.hyp_timer[cpu0] <= fake.counter);
 	assert_int_equal(timer_fires(cpu0), FAKE_EXIT_NONE);
 	assert_int_equal(vm0->restart_count, 1);
-	assert_int_equal(vm0->stop_reason, VM_STOP_WATCHDOG);
+	assert_int_equal(vm0->stop_reason, VM_STOP_DEVICE);
 }
 
 static void test_stopped_vm_watchdog_ignored(void **state)
