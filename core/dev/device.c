@@ -64,6 +64,12 @@ bool vdev_create_all(struct vm *vm)
 	return true;
 }
 
+bool vdev_state_is_vm(struct vdev *dev, struct vm *vm)
+{
+	dev->state = vm;
+	return true;
+}
+
 void vdev_reset_all(struct vm *vm)
 {
 	for (uint32_t i = 0; i < vm->devs.count; i++)

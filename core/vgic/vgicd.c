@@ -171,17 +171,11 @@ static bool dist_write(void *vm, uint64_t off, unsigned int width, uint64_t valu
 	return vgicd_write(vm, off, width, value);
 }
 
-static bool dist_create(struct vdev *dev, struct vm *vm)
-{
-	dev->state = vm;
-	return true;
-}
-
 static const struct vdev_ops dist_ops = { dist_read, dist_write, "bad access size for the distributor", NULL };
 
 const struct vdev_kind vgicd_kind = {
 	.kind = DEVICE_GICD,
 	.scan_first = 2, /* see docs/performance.md */
 	.ops = &dist_ops,
-	.create = dist_create, /* reset with the rest of the vGIC: vgic_init */
+	.create = vdev_state_is_vm, /* reset with the rest of the vGIC: vgic_init */
 };

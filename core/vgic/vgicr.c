@@ -155,17 +155,11 @@ static bool redist_write(void *vm, uint64_t off, unsigned int width, uint64_t va
 	return vgicr_write(vm, (uint32_t)(off / VBOARD_GICR_STRIDE), off % VBOARD_GICR_STRIDE, width, value);
 }
 
-static bool redist_create(struct vdev *dev, struct vm *vm)
-{
-	dev->state = vm;
-	return true;
-}
-
 static const struct vdev_ops redist_ops = { redist_read, redist_write, "bad access size for a redistributor", NULL };
 
 const struct vdev_kind vgicr_kind = {
 	.kind = DEVICE_GICR,
 	.scan_first = 1, /* see docs/performance.md */
 	.ops = &redist_ops,
-	.create = redist_create,
+	.create = vdev_state_is_vm,
 };

@@ -69,6 +69,9 @@ struct vdev_table {
 	struct vdev dev[FV_MAX_VM_DEVICES + 1];
 };
 
+/* A create for kinds whose state is the VM itself (the vGIC's frames). */
+bool vdev_state_is_vm(struct vdev *dev, struct vm *vm);
+
 /* The kind behind a manifest kind (core/dev/table.c); NULL if none. */
 const struct vdev_kind *vdev_kind_of(uint32_t kind);
 
