@@ -35,7 +35,7 @@ bool vdev_create_all(struct vm *vm)
 	struct vdev_table *t = &vm->devs;
 	const struct manifest_vm *cfg = vm->cfg;
 
-	const struct vdev catch_all = { 0, ~0ULL, &unassigned_ops, NULL, &unassigned, NULL };
+	const struct vdev catch_all = { 0, ~0ULL, ~0ULL, &unassigned_ops, NULL, &unassigned, NULL };
 
 	t->count = 0;
 	t->dev[0] = catch_all; /* the table ends with it at every step */
@@ -49,7 +49,7 @@ bool vdev_create_all(struct vm *vm)
 		uint32_t at = t->count++;
 		for (; at > 0 && goes_before(k, d->ipa, &t->dev[at - 1]); at--)
 			t->dev[at] = t->dev[at - 1];
-		t->dev[at] = (struct vdev){ d->ipa, d->size, k->ops, NULL, k, d };
+		t->dev[at] = (struct vdev){ d->ipa, d->size - 1, d->size, k->ops, NULL, k, d };
 		t->dev[t->count] = catch_all;
 	}
 	/* created in table order, where they stay: a device may keep its vdev */

@@ -53,6 +53,7 @@ struct vdev_kind {
 
 struct vdev {
 	uint64_t base; /* guest-physical window */
+	uint64_t last; /* its last byte's offset: size - 1 (the scan reads base and last) */
 	uint64_t size;
 	const struct vdev_ops *ops;
 	void *state; /* set by create */
@@ -99,8 +100,8 @@ static inline const struct vdev *vdev_lookup(const struct vdev_table *t, uint64_
 {
 	const struct vdev *d = t->dev;
 
-	while (ipa - d->base >= d->size)
-		d++;
+	while (ipa - d->base > d->last)
+		d++; /* ends at the catch-all: base 0, last ~0 owns every address */
 	return d;
 }
 

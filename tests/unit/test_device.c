@@ -105,6 +105,9 @@ static void test_devices_where_the_description_says(void **state)
 	v = 0;
 	assert_int_equal(access(&vms[0], VBOARD_UART_BASE, 4, false, &v), TRAP_INJECTED); /* nothing there now */
 	assert_non_null(strstr(fake_uart_text(), "not assigned to this VM"));
+	/* the last address there is (the scan ends at the catch-all whatever the address) */
+	assert_int_equal(access(&vms[0], ~0ULL, 1, false, &v), TRAP_INJECTED);
+	assert_int_equal(access(&vms[0], 0, 8, true, &v), TRAP_INJECTED);
 
 	/* the UART's interrupt is the SPI its entry names */
 	v = UARTINT_TX;
