@@ -90,6 +90,10 @@ static bool advance(struct vwdt *w, uint64_t now)
 {
 	if (!(w->control & WDOG_CONTROL_INTEN) || w->expired)
 		return w->expired;
+	/* a look with a time read before the count last restarted (the timer's
+	 * poll reads the time, then takes the lock) sees no time passed */
+	if (now < w->period_start)
+		now = w->period_start;
 	uint64_t p = period(w);
 	/* the zeros reached since the count started: counted, not walked (a late look is not slower) */
 	uint64_t zeros = (now - w->period_start) / p;
@@ -213,7 +217,7 @@ static bool create(struct vdev *dev, struct vm *vm)
 static uint64_t poll(void *state, uint64_t now, const char **crash)
 {
 	bool expired;
-	uint64_t next = vwdt_poll(state, now, &expired);
+	uint64_t next = vwdt_poll(state, now, &expired); /* now may predate a service: advance() */
 
 	if (expired)
 		*crash = "its watchdog expired (the guest stopped servicing it)";

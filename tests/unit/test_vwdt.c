@@ -379,6 +379,33 @@ static void test_serviced_watchdog_never_resets(void **state)
 	assert_true(poll_expired(&next));
 }
 
+/*
+ * The timer's poll reads the time, then takes the watchdog's lock; a guest
+ * that services the watchdog between the two must not have the poll see its
+ * count from before the service (the subtraction wrapped: a false reset,
+ * and the VM's crash policy, halt-board included).
+ */
+static void test_poll_from_before_a_service_sees_no_time(void **state)
+{
+	(void)state;
+	uint64_t next;
+
+	start(1000000, 999, INTEN | RESEN);
+	fake.counter += 1500; /* past one zero: the interrupt is raised */
+	uint64_t stale = fake.counter;
+	fake.counter += 10;
+	wr(LOAD, 999); /* serviced, after the poll read the time */
+	wr(INTCLR, 1);
+	bool expired = false;
+	next = vwdt_poll(w, stale, &expired);
+	assert_false(expired);
+	assert_false(line());
+	assert_true(next > fake.counter); /* its next event is still ahead */
+	fake.counter += 1500;
+	assert_false(poll_expired(&next)); /* one zero since the service: interrupt only */
+	assert_true(line());
+}
+
 static void test_load_restarts_the_count(void **state)
 {
 	(void)state;
@@ -656,6 +683,7 @@ int main(void)
 		T(test_second_zero_with_resen_resets_once),
 		T(test_without_resen_never_resets),
 		T(test_serviced_watchdog_never_resets),
+		T(test_poll_from_before_a_service_sees_no_time),
 		T(test_load_restarts_the_count),
 		T(test_disabling_stops_counting),
 		T(test_zero_load),
