@@ -253,11 +253,11 @@ class Board:
             pass
 
 
-def fvimage(args, check=False):
+def fvimage(args, check=False, cwd=ROOT):
     """Run the image tool; return (exit status, stdout+stderr)."""
     tool = os.path.join(BUILD, "host", "fvimage")
     p = subprocess.run([tool] + list(args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       cwd=ROOT, timeout=120)
+                       cwd=cwd, timeout=120)
     if check and p.returncode != 0:
         raise TestFailure(f"fvimage {' '.join(args)} failed:\n{p.stdout.decode()}")
     return p.returncode, p.stdout.decode("utf-8", "replace")

@@ -74,6 +74,31 @@ class TestConfigErrors:
         line = next(i + 1 for i, l in enumerate(text.splitlines()) if "colour" in l)
         msg = refuse(workdir, text, f"bad.dts:{line}: /vms/linux-a: colour: unknown property")
 
+    @pytest.mark.parametrize("name, why", [
+        ("/boot/vmlinuz", "an absolute path"),
+        ("../guest/Image", "\"..\" are not allowed"),
+        ("Image;touch PWNED", "only letters, digits"),
+        ("$(touch PWNED)", "only letters, digits"),
+        ("-Image", "may not start with '-'"),
+        ("dir//Image", "empty name"),
+    ])
+    def test_file_name_not_plain(self, workdir, name, why):
+        refuse(workdir, config(GOOD_VM.replace('"Image"', f'"{name}"')),
+               "/vms/linux-a", "kernel", "is not a plain relative path", why)
+        assert not os.path.exists(os.path.join(workdir, "PWNED"))
+
+    def test_config_name_reaches_no_shell(self, workdir):
+        # the config's own name goes to dtc as one argument: quotes and ; are just characters
+        sub = os.path.join(workdir, "odd")
+        os.makedirs(sub, exist_ok=True)
+        path = os.path.join(sub, "a'b;touch PWNED;'.dts")
+        with open(path, "w") as f:
+            f.write(config(GOOD_VM))
+        rc, msg = fv.fvimage(["--check", "--hv", os.path.join(fv.BUILD, "flashvisor.bin"), "-I", GUEST, path],
+                             cwd=sub)
+        assert rc == 0 and "valid" in msg, msg
+        assert not os.path.exists(os.path.join(sub, "PWNED")), "a file name was run as a command"
+
     def test_missing_file(self, workdir):
         refuse(workdir, config(GOOD_VM.replace('"initrd.gz"', '"no-such-initrd.gz"')),
                "/vms/linux-a", "initrd", "no-such-initrd.gz", "not found")
@@ -107,7 +132,7 @@ class TestConfigErrors:
             f.truncate(40 * 1024 * 1024)
             f.seek(0)
             f.write(b"x")
-        vm = GOOD_VM.replace('"initrd.gz"', f'"{big}"').replace("0x10000000", "0x20000000")
+        vm = GOOD_VM.replace('"initrd.gz"', '"big.img"').replace("0x10000000", "0x20000000")  # next to bad.dts
         refuse(workdir, config(vm), "the image needs", "bytes of flash")
 
     def test_memory_outside_board(self, workdir):

@@ -110,14 +110,43 @@ static const char *get_string(struct tool *t, const void *fdt, int node, const c
 	return s;
 }
 
-/* Find an image file: as given if absolute, else next to the config, else in a search directory. */
+/*
+ * A file the config names is a plain relative path: names of letters,
+ * digits, '.', '_', '-' and '+', separated by '/'; no name "." or "..",
+ * none empty, none starting with '-'. So it stays inside the config's
+ * folder (or a search directory) and means nothing to any program.
+ */
+static const char *not_plain(const char *file)
+{
+	if (file[0] == '\0')
+		return "it is empty";
+	if (file[0] == '/')
+		return "an absolute path: name a file next to the configuration or in a search directory (-I)";
+	for (const char *name = file; *name;) {
+		size_t n = strcspn(name, "/");
+		if (n == 0)
+			return "it has an empty name between two '/'";
+		if ((n == 1 && name[0] == '.') || (n == 2 && name[0] == '.' && name[1] == '.'))
+			return "\".\" and \"..\" are not allowed: the file must lie inside the configuration's folder";
+		if (name[0] == '-')
+			return "a name may not start with '-'";
+		for (size_t i = 0; i < n; i++) {
+			char c = name[i];
+			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+			      c == '_' || c == '-' || c == '+'))
+				return "only letters, digits, '.', '_', '-', '+' and '/' between names are allowed";
+		}
+		name += n;
+		if (*name == '/' && *++name == '\0')
+			return "it ends with '/'";
+	}
+	return NULL;
+}
+
+/* Find an image file: next to the config, else in a search directory. */
 static bool resolve(struct tool *t, const char *file, char *out, size_t size)
 {
 	struct stat st;
-	if (file[0] == '/') {
-		snprintf(out, size, "%s", file);
-		return stat(out, &st) == 0 && S_ISREG(st.st_mode);
-	}
 	char *dir = strdup(t->config_path);
 	char *slash = strrchr(dir, '/');
 	if (slash)
@@ -177,6 +206,11 @@ static uint32_t load_image_prop(struct tool *t, const void *fdt, int node, const
 
 	if (!file)
 		return MANIFEST_NO_IMAGE;
+	const char *bad = not_plain(file);
+	if (bad) {
+		tool_error(t, where, prop, "file name \"%s\" is not a plain relative path: %s", file, bad);
+		return MANIFEST_NO_IMAGE;
+	}
 	if (!resolve(t, file, path, sizeof(path))) {
 		tool_error(t, where, prop, "file \"%s\" not found (looked next to the configuration%s)", file,
 			   t->search_count ? " and in the search directories" : "");

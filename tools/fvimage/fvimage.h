@@ -9,6 +9,7 @@
 
 #include <fv/manifest.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #define MAX_BOOTARGS 1024
 
@@ -34,6 +35,15 @@ struct tool {
 	uint8_t *hv;
 	size_t hv_size;
 };
+
+/* spawn.c: a helper program run with an argument vector (never a shell).
+ * With out_fd, its standard output is a pipe returned there; quiet sends
+ * its standard error to /dev/null. -1 if it cannot be started. */
+pid_t spawn_argv(char *const argv[], int *out_fd, bool quiet);
+/* Its exit status (128 + signal if killed). */
+int spawn_wait(pid_t pid);
+/* A path as an argument: "./" in front of one that starts with '-'. */
+const char *spawn_path_arg(const char *path, char *buf, size_t size);
 
 /* srcmap.c: node path / property -> "file:line" from dtc's annotated output. */
 struct srcmap;

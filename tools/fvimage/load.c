@@ -65,12 +65,16 @@ void *load_config(struct tool *t)
 	if (fd < 0)
 		return NULL;
 	close(fd);
-	char *cmd;
-	if (asprintf(&cmd, "dtc -q -I dts -O dtb -o '%s' '%s'", tmp, p) < 0)
+	char arg[4096];
+	char *const argv[] = { "dtc", "-q", "-I", "dts", "-O", "dtb", "-o", tmp,
+			       (char *)spawn_path_arg(p, arg, sizeof(arg)), NULL };
+	pid_t pid = spawn_argv(argv, NULL, false);
+	if (pid < 0) {
+		fprintf(stderr, "%s: cannot run dtc (the device tree compiler): %s\n", p, strerror(errno));
+		unlink(tmp);
 		return NULL;
-	int rc = system(cmd);
-	free(cmd);
-	if (rc != 0) {
+	}
+	if (spawn_wait(pid) != 0) {
 		fprintf(stderr, "%s: the configuration is not valid device tree source (dtc's message above)\n", p);
 		unlink(tmp);
 		return NULL;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fvimage.h"
 
@@ -58,13 +59,19 @@ static bool annotation(const char *line, char *out, size_t size)
 
 struct srcmap *srcmap_load(const char *dts_path)
 {
-	char *cmd = NULL;
-	if (asprintf(&cmd, "dtc -q -I dts -O dts -T -T '%s' 2>/dev/null", dts_path) < 0)
+	char arg[4096];
+	char *const argv[] = { "dtc", "-q", "-I", "dts", "-O", "dts", "-T", "-T",
+			       (char *)spawn_path_arg(dts_path, arg, sizeof(arg)), NULL };
+	int fd;
+	pid_t pid = spawn_argv(argv, &fd, true);
+	if (pid < 0)
 		return NULL;
-	FILE *p = popen(cmd, "r");
-	free(cmd);
-	if (!p)
+	FILE *p = fdopen(fd, "r");
+	if (!p) {
+		close(fd);
+		spawn_wait(pid);
 		return NULL;
+	}
 	struct srcmap *m = calloc(1, sizeof(*m));
 	char path[1024] = "";
 	size_t depth_len[64];
@@ -105,7 +112,8 @@ struct srcmap *srcmap_load(const char *dts_path)
 		}
 	}
 	free(line);
-	pclose(p);
+	fclose(p);
+	spawn_wait(pid);
 	return m;
 }
 
