@@ -12,22 +12,24 @@
 
 #define HV_SGI_KICK 0U /* also in arch/aarch64/gic.c */
 
-/* Timed devices of running VMs (a watchdog): their next look, or the crash policy. */
+/*
+ * The timed devices (a watchdog) of this CPU's VM: their next look, or the
+ * crash policy. A device arms the timer of the CPU its guest programmed it
+ * from, one of the VM's own, and only those CPUs look at it: a VM's timed
+ * devices cost no other VM's CPUs anything.
+ */
 static void devices_poll(void)
 {
-	uint64_t now = arch_counter();
+	struct vcpu *v = pcpu_this()->vcpu;
 
-	for (uint32_t i = 0; i < vm_count; i++) {
-		struct vm *vm = &vms[i];
-		const char *crash;
-		if (__atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) != VM_STATE_RUNNING)
-			continue;
-		uint64_t next = vdev_poll_all(vm, now, &crash);
-		if (crash)
-			vm_crashed(vm, VM_STOP_DEVICE, crash);
-		else
-			pcpu_timer_at(next);
-	}
+	if (!v || __atomic_load_n(&v->vm->state, __ATOMIC_ACQUIRE) != VM_STATE_RUNNING)
+		return;
+	const char *crash;
+	uint64_t next = vdev_poll_all(v->vm, arch_counter(), &crash);
+	if (crash)
+		vm_crashed(v->vm, VM_STOP_DEVICE, crash);
+	else
+		pcpu_timer_at(next);
 }
 
 static void hyp_timer_fired(void)

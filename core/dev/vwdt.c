@@ -26,10 +26,12 @@ static uint64_t to_wdog(uint64_t counter_ticks)
 	return counter_ticks * VWDT_CLOCK_HZ / arch_counter_freq();
 }
 
-/* One countdown, from load to zero inclusive. */
+/* One countdown, from load to zero inclusive; never shorter than VWDT_MIN_TICKS. */
 static uint64_t period(const struct vwdt *w)
 {
-	return to_counter((uint64_t)w->load + 1);
+	uint64_t ticks = (uint64_t)w->load + 1;
+
+	return to_counter(ticks < VWDT_MIN_TICKS ? VWDT_MIN_TICKS : ticks);
 }
 
 /*

@@ -16,6 +16,11 @@
 #include <fv/virq.h>
 
 #define VWDT_CLOCK_HZ 1000000U /* the SP805's input clock, 1 MHz (the guest DT says so) */
+/* The shortest countdown the model runs, in watchdog ticks (1 ms): a Load
+ * below it counts as this long, so a guest cannot make its CPUs take a
+ * hypervisor timer exit every few microseconds. WdogValue reads 0 from the
+ * written Load's end to the clamped period's. */
+#define VWDT_MIN_TICKS (VWDT_CLOCK_HZ / 1000U)
 
 struct vm;
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Fuzzing the SP805 watchdog every VM may have (core/dev/vwdt.c) together with
- * what acts on it: the hypervisor timer (hv.c, watchdogs_poll) and the crash
+ * what acts on it: the hypervisor timer of the VM's CPUs (core/cpu/irq.c,
+ * devices_poll) and the crash
  * policies (vm.c). The test bed's VMs all get a watchdog; the system counter
  * runs at a frequency from the input. The input is a sequence of register
  * accesses (offset, width, value; loads short and long, the unlock key), the
@@ -40,7 +41,9 @@ static struct wdt_model model[FUZZ_MAX_VMS];
 
 static uint64_t period(const struct wdt_model *w)
 {
-	return ((uint64_t)w->load + 1) * fake.freq / VWDT_CLOCK_HZ;
+	uint64_t ticks = (uint64_t)w->load + 1;
+
+	return MAX(ticks, (uint64_t)VWDT_MIN_TICKS) * fake.freq / VWDT_CLOCK_HZ;
 }
 
 static void model_reset(struct wdt_model *w)
@@ -222,7 +225,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			seen[i] = (struct vm_seen){ vms[i].state, vms[i].restart_count };
 		uint32_t vi = fuzz_below(&in, vm_count);
 		enum fake_exit r = FAKE_EXIT_NONE;
-		bool polled = false;
+		int polled = -2; /* -2: no poll; -1: every VM's CPUs polled; else the one VM whose CPU polled */
 		uint32_t firings = 0;
 
 		switch (fuzz_below(&in, 8)) {
@@ -240,13 +243,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 5:
 			for (uint32_t i = 0; i < vm_count; i++)
 				model_advance(&model[i], fake.counter);
-			r = fire(fuzz_below(&in, FV_MAX_CPUS));
-			polled = true;
+		{
+			/* one CPU's timer: it looks at its own VM's watchdog only */
+			uint32_t c = fuzz_below(&in, FV_MAX_CPUS);
+			r = fire(c);
+			polled = pcpus[c].vcpu ? (int)pcpus[c].vcpu->vm->id : -2;
 			break;
+		}
 		case 6:
 		case 7:
 			r = run_until(fake.counter + fuzz_u32(&in) % (8 * fake.freq), &firings);
-			polled = true;
+			polled = -1; /* every armed timer fired: each watchdog's CPU has one */
 			break;
 		}
 		FUZZ_CHECK(r != FAKE_EXIT_HALT && r != FAKE_EXIT_RESET, "the hypervisor stopped (%d)", r);
@@ -261,7 +268,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				   vm->stop_reason);
 			if (r == FAKE_EXIT_BOARD_OFF)
 				continue;
-			FUZZ_CHECK(!polled || !model[i].expired || seen[i].state != VM_STATE_RUNNING || stopped,
+			FUZZ_CHECK(!(polled == -1 || polled == (int)i) || !model[i].expired ||
+					   seen[i].state != VM_STATE_RUNNING || stopped,
 				   "VM %u: its watchdog reset at %llu, a poll at %llu left it running", i,
 				   (unsigned long long)model[i].start, (unsigned long long)fake.counter);
 			if (stopped)

@@ -193,7 +193,7 @@ static void test_write_masks_and_read_only_registers(void **state)
 static void test_lock(void **state)
 {
 	(void)state;
-	wr(LOAD, 500);
+	wr(LOAD, 1500);
 	/* anything but the key locks */
 	wr(LOCK, UNLOCK_KEY - 1);
 	assert_int_equal(rd(LOCK), 1);
@@ -201,7 +201,7 @@ static void test_lock(void **state)
 	wr(CONTROL, INTEN | RESEN);
 	wr(ITCR, 1);
 	wr(ITOP, 3);
-	assert_int_equal(rd(LOAD), 500);
+	assert_int_equal(rd(LOAD), 1500);
 	assert_int_equal(rd(CONTROL), 0);
 	assert_int_equal(rd(ITCR), 0);
 	assert_int_equal(rd(ITOP), 0);
@@ -212,7 +212,7 @@ static void test_lock(void **state)
 	assert_int_equal(rd(CONTROL), INTEN);
 	/* a locked watchdog keeps counting; IntClr is ignored too */
 	wr(LOCK, 0);
-	fake.counter += 501;
+	fake.counter += 1501;
 	assert_int_equal(rd(RIS), 1);
 	wr(INTCLR, 1);
 	wr(CONTROL, 0);
@@ -238,15 +238,15 @@ static void test_value_counts_down(void **state)
 	wr(CONTROL, 0);
 	assert_int_equal(rd(VALUE), 1000000);
 	/* at 1 MHz one counter tick is one watchdog tick: down to zero, then reloaded */
-	start(1000000, 99, INTEN);
-	fake.counter += 99;
+	start(1000000, 1999, INTEN);
+	fake.counter += 1999;
 	assert_int_equal(rd(VALUE), 0);
 	assert_int_equal(rd(RIS), 0);
 	fake.counter += 1;
-	assert_int_equal(rd(VALUE), 99);
+	assert_int_equal(rd(VALUE), 1999);
 	assert_int_equal(rd(RIS), 1);
 	fake.counter += 40;
-	assert_int_equal(rd(VALUE), 59);
+	assert_int_equal(rd(VALUE), 1959);
 }
 
 static void test_first_zero_raises_interrupt(void **state)
@@ -452,13 +452,26 @@ static void test_zero_load(void **state)
 	(void)state;
 	uint64_t next;
 
-	/* Load 0: one watchdog tick per count (the SP805's minimum) */
+	/* Load 0 counts as the shortest period the model runs (1 ms), not one tick */
 	start(1000000, 0, INTEN | RESEN);
 	assert_int_equal(rd(VALUE), 0);
+	assert_int_equal(rd(LOAD), 0); /* as written */
 	fake.counter += 1;
+	assert_int_equal(rd(RIS), 0);
+	assert_false(poll_expired(&next));
+	assert_int_equal(next, fake.counter - 1 + VWDT_MIN_TICKS); /* the timer waits the whole 1 ms */
+	fake.counter += VWDT_MIN_TICKS - 1;
 	assert_int_equal(rd(RIS), 1);
+	fake.counter += VWDT_MIN_TICKS - 1;
+	assert_false(poll_expired(&next));
 	fake.counter += 1;
 	assert_true(poll_expired(&next));
+	/* a load at the minimum runs as written */
+	start(1000000, VWDT_MIN_TICKS - 1, INTEN);
+	fake.counter += VWDT_MIN_TICKS - 1;
+	assert_int_equal(rd(RIS), 0);
+	fake.counter += 1;
+	assert_int_equal(rd(RIS), 1);
 }
 
 static void test_late_look_costs_no_more(void **state)
@@ -468,12 +481,12 @@ static void test_late_look_costs_no_more(void **state)
 
 	/*
 	 * The interrupt raised, no RESEN: from then on only silent reloads, one per
-	 * microsecond. A look a year later (a guest that reads Value once in a
-	 * while, or any CPU's hypervisor timer polling every VM) must answer as
-	 * fast as a timely one; the alarm fails the test if it does not.
+	 * millisecond (the shortest period). A look a year later (a guest that
+	 * reads Value once in a while) must answer as fast as a timely one; the
+	 * alarm fails the test if it does not.
 	 */
 	start(1000000, 0, INTEN);
-	fake.counter += 1;
+	fake.counter += VWDT_MIN_TICKS;
 	assert_int_equal(rd(RIS), 1);
 	alarm(10);
 	fake.counter += 365ULL * 24 * 3600 * 1000000;
@@ -484,13 +497,13 @@ static void test_late_look_costs_no_more(void **state)
 	alarm(0);
 	assert_int_equal(next, 0);
 	assert_int_equal(rd(RIS), 1);
-	/* and the count keeps its phase: Load 9, a look 10^12 + 3 ticks later is 3 into a count */
-	start(1000000, 9, INTEN);
-	fake.counter += 10;
+	/* and the count keeps its phase: Load 9999, a look 10^12 + 3 ticks later is 3 into a count */
+	start(1000000, 9999, INTEN);
+	fake.counter += 10000;
 	assert_int_equal(rd(RIS), 1);
 	alarm(10);
 	fake.counter += 1000000000000ULL + 3;
-	assert_int_equal(rd(VALUE), 6);
+	assert_int_equal(rd(VALUE), 9996);
 	alarm(0);
 }
 
@@ -579,14 +592,22 @@ static void test_timer_raises_interrupt_then_restarts(void **state)
 	assert_int_equal(vm1->restart_count, 0);
 }
 
-static void test_any_cpus_timer_polls_every_watchdog(void **state)
+/* A VM's watchdog costs only its own CPUs: another VM's timer never looks at it. */
+static void test_only_its_own_cpus_poll_a_watchdog(void **state)
 {
 	(void)state;
 	uint64_t t0 = arm_guest_watchdog();
-	uint32_t other = vm1->vcpu[1].pcpu;
 
-	fake.counter = t0 + 5000; /* CPU 0's timer was late; another CPU's fires */
-	assert_int_equal(timer_fires(other), FAKE_EXIT_NONE);
+	for (uint32_t c = 0; c < FV_MAX_CPUS; c++)
+		if (c != cpu0)
+			assert_int_equal(fake.hyp_timer[c], 0); /* no other CPU was armed for it */
+	fake.counter = t0 + 5000; /* long expired; another VM's CPU's timer fires */
+	assert_int_equal(timer_fires(vm1->vcpu[1].pcpu), FAKE_EXIT_NONE);
+	assert_int_equal(vm0->restart_count, 0);
+	assert_int_equal(vm0->state, VM_STATE_RUNNING);
+	assert_int_equal(fake.hyp_timer[vm1->vcpu[1].pcpu], 0); /* and it was not re-armed for vm0 */
+	/* a CPU of the VM's own, even one other than the one it was armed on, acts */
+	assert_int_equal(timer_fires(vm0->vcpu[1].pcpu), FAKE_EXIT_NONE);
 	assert_int_equal(vm0->restart_count, 1);
 	assert_int_equal(vm1->restart_count, 0);
 }
@@ -690,7 +711,7 @@ int main(void)
 		T(test_late_look_costs_no_more),
 		T(test_guest_reaches_its_watchdog_only),
 		T(test_timer_raises_interrupt_then_restarts),
-		T(test_any_cpus_timer_polls_every_watchdog),
+		T(test_only_its_own_cpus_poll_a_watchdog),
 		T(test_timer_stop_policy_leaves_board_on),
 		T(test_timer_halt_board_policy),
 		T(test_reset_seen_by_a_register_first),
