@@ -169,9 +169,11 @@ FUZZ_TEST_SECONDS ?= 15
 
 # A fuzzer that needs more than core/ (a tool's parser) names it in FUZZ_SRC_<fuzzer>.
 FUZZ_SRC_fuzz_config := tools/fvimage/config.c tools/fvimage/guestdt.c
+# Each fuzzer is one clang command over all its sources, so no object of its
+# own records what it included: any header it can reach rebuilds them all.
+FUZZ_HDR := $(shell find include core lib arch plat tools tests/common tests/fuzz -name '*.h')
 .SECONDEXPANSION:
-$(B)/fuzz/%: tests/fuzz/%.c $(CORE_HOST_SRC) tests/common/testbed.c tests/common/testbed.h \
-		$(wildcard tests/fuzz/*.h) $$(FUZZ_SRC_$$*)
+$(B)/fuzz/%: tests/fuzz/%.c $(CORE_HOST_SRC) tests/common/testbed.c $(FUZZ_HDR) $$(FUZZ_SRC_$$*)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -Itests/common $< $(FUZZ_SRC_$*) $(CORE_HOST_SRC) tests/common/testbed.c -o $@ -lfdt
