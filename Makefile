@@ -30,7 +30,8 @@ HV_SRC := $(CORE_SRC) $(LIB_SRC) $(wildcard arch/aarch64/*.c) $(wildcard plat/$(
 HV_ASM := $(wildcard arch/aarch64/*.S)
 HV_OBJ := $(patsubst %.c,$(B)/hv/%.o,$(HV_SRC)) $(patsubst %.S,$(B)/hv/%.o,$(HV_ASM)) $(B)/hv/version.o
 
-.PHONY: all hv tools guest image run test unit fuzz integration bench deps clean lint
+.PHONY: all hv tools guest guests image run test unit unit-build fuzz fuzz-build fuzz-smoke integration bench deps \
+	clean distclean lint
 all: image
 
 hv: $(B)/flashvisor.bin
@@ -224,7 +225,15 @@ format:
 FORCE:
 .SECONDARY:
 
+# clean removes everything the build and the tests wrote (objects, binaries,
+# images, fuzz corpora and findings, test and bench output) but what was
+# fetched: the guest kernel (build/guest) and the apt lists that fetched it.
+# distclean removes build/ entirely; the next build fetches the guest again.
 clean:
-	rm -rf $(B)/hv $(B)/host $(B)/flashvisor.* $(B)/*.bin $(B)/tests
+	@[ ! -d $(B) ] || find $(B) -mindepth 1 -maxdepth 1 ! -name guest ! -name apt-arm64 -exec rm -rf {} +
+	@echo "  CLEAN   $(B)/ (kept: $(GUEST))"
+
+distclean:
+	rm -rf $(B)
 
 -include $(shell find $(B)/hv $(B)/unit $(B)/host $(B)/fvtest -name "*.d" 2>/dev/null)
