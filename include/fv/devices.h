@@ -37,7 +37,7 @@
 	X(SP805, 5, "sp805", vwdt, DEVKIND_SINGLE | DEVKIND_IRQ, 0x1000ULL)
 
 enum device_kind {
-#define DEVICE_KIND_ENUM(name, code, model, prefix, flags, size) DEVICE_##name = code,
+#define DEVICE_KIND_ENUM(name, code, model, prefix, flags, size) DEVICE_##name = (code),
 	DEVICE_KINDS(DEVICE_KIND_ENUM)
 #undef DEVICE_KIND_ENUM
 };
