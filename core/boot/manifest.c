@@ -11,6 +11,7 @@
 #include <fv/fmt.h>
 #include <fv/image.h>
 #include <fv/manifest.h>
+#include <fv/s2.h>
 #include <fv/sha256.h>
 #include <fv/string.h>
 #include <fv/plat.h>
@@ -242,6 +243,54 @@ static bool is_emulated(const struct manifest_device *dev)
 	return k && !(k->flags & DEVKIND_PASSTHROUGH);
 }
 
+/* Add `key` to a set of at most `max` keys; false when it does not fit. */
+static bool set_add(uint64_t *set, uint32_t *n, uint32_t max, uint64_t key)
+{
+	for (uint32_t k = 0; k < *n; k++)
+		if (set[k] == key)
+			return true;
+	if (*n == max)
+		return false;
+	set[(*n)++] = key;
+	return true;
+}
+
+/*
+ * The stage-2 tables mapping the VM's RAM takes, as core/vm/s2.c maps it: a
+ * 1 GiB block where guest and physical address are both 1 GiB aligned and
+ * a whole 1 GiB remains, else 2 MiB blocks likewise, else pages. The root,
+ * one level-2 table per 1 GiB slot not mapped whole, one level-3 table per
+ * 2 MiB slot not mapped whole. Counting stops past S2_POOL_PAGES.
+ */
+static uint32_t s2_tables_needed(const struct manifest_vm *vm)
+{
+	uint64_t l2[S2_POOL_PAGES], l3[S2_POOL_PAGES];
+	uint32_t n2 = 0, n3 = 0;
+
+	for (uint32_t r = 0; r < vm->mem_count; r++) {
+		uint64_t in = vm->mem[r].ipa, out = vm->mem[r].pa, size = vm->mem[r].size;
+		while (size) {
+			uint64_t step;
+			if (IS_ALIGNED(in | out, SZ_1G) && size >= SZ_1G) {
+				step = SZ_1G;
+			} else if (!set_add(l2, &n2, S2_POOL_PAGES, in / SZ_1G)) {
+				return S2_POOL_PAGES + 1;
+			} else if (IS_ALIGNED(in | out, SZ_2M) && size >= SZ_2M) {
+				step = SZ_2M;
+			} else if (!set_add(l3, &n3, S2_POOL_PAGES, in / SZ_2M)) {
+				return S2_POOL_PAGES + 1;
+			} else {
+				step = SZ_2M - in % SZ_2M; /* pages to the end of this 2 MiB slot */
+				step = step < size ? step : size;
+			}
+			in += step;
+			out += step;
+			size -= step;
+		}
+	}
+	return 1 + n2 + n3;
+}
+
 static void check_vm_memory(const struct manifest *m, uint32_t i, const char *where, struct diag *d)
 {
 	const struct manifest_vm *vm = &m->vm[i];
@@ -249,6 +298,7 @@ static void check_vm_memory(const struct manifest *m, uint32_t i, const char *wh
 		diag_error(d, where, "memory", "%u regions: a VM needs 1..%u", vm->mem_count, FV_MAX_VM_MEM);
 		return;
 	}
+	uint32_t errors = d->error_count;
 	for (uint32_t r = 0; r < vm->mem_count; r++) {
 		const struct manifest_mem *mr = &vm->mem[r];
 		unsigned long long pa = mr->pa, ipa = mr->ipa, size = mr->size;
@@ -291,6 +341,13 @@ static void check_vm_memory(const struct manifest *m, uint32_t i, const char *wh
 						   (unsigned long long)other->mem[k].pa,
 						   (unsigned long long)(other->mem[k].pa + other->mem[k].size - 1));
 		}
+	}
+	if (d->error_count == errors) { /* regions sane: what mapping them takes */
+		uint32_t tables = s2_tables_needed(vm);
+		if (tables > S2_POOL_PAGES)
+			diag_error(d, where, "memory",
+				   "mapping its RAM takes %s%u stage-2 tables, the hypervisor has %u per VM (align regions to 2 MiB, at the same offset in guest and physical memory)",
+				   tables > S2_POOL_PAGES ? "more than " : "", S2_POOL_PAGES, S2_POOL_PAGES);
 	}
 }
 

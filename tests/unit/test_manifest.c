@@ -574,6 +574,26 @@ static void test_vm_device_matches_board(void **state)
 	expect_error("/vms/vm1", "virtio-mmio", "slot 2: window");
 }
 
+/* What the validator accepts, the hypervisor can map: its stage-2 pool is checked too. */
+static void test_vm_stage2_pool(void **state)
+{
+	(void)state;
+	struct manifest_vm *vm = &m.vm[1];
+
+	/* guest and physical address 4 KiB apart: no 2 MiB blocks, one level-3 table per 2 MiB */
+	vm->mem[0].ipa += 0x1000;
+	vm->kernel.ipa += 0x1000;
+	vm->entry += 0x1000;
+	vm->initrd.ipa += 0x1000;
+	vm->dtb.ipa += 0x1000;
+	vm->mem[0].size = 0x8000000; /* 128 MiB: 64 such tables, and the root and a level-2 one */
+	expect_error("/vms/vm1", "memory", "mapping its RAM takes more than 64 stage-2 tables, the hypervisor has 64 per VM");
+	assert_false(testbed_create_vms(&m)); /* and indeed the boot path could not */
+	vm->mem[0].size = 0x7a00000; /* 122 MiB: 62 level-3 tables (it straddles 2 MiB slots), a level-2 one, the root */
+	expect_ok();
+	assert_true(testbed_create_vms(&m));
+}
+
 static void test_vm_device_needs_identity_ram(void **state)
 {
 	(void)state;
@@ -910,6 +930,7 @@ int main(void)
 		T(test_vm_regions_overlap_each_other),
 		T(test_vm_regions_overlap_other_vm),
 		T(test_vm_devices_accepted),
+		T(test_vm_stage2_pool),
 		T(test_vm_device_count),
 		T(test_vm_device_kind_and_slot),
 		T(test_vm_device_matches_board),
