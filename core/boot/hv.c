@@ -50,6 +50,9 @@ static void describe_vm(const struct vm *vm)
 	log_line("%s: CPUs %s, %llu MiB RAM at 0x%llx, kernel %s, %u emulated and %u passthrough device(s)",
 		 vm->name, cpus, (unsigned long long)(manifest_vm_ram_size(c) >> 20), (unsigned long long)c->mem[0].pa,
 		 hv_manifest->image[c->kernel.image].name, emulated, c->device_count - emulated);
+	if (c->flags & VM_FLAG_UNISOLATED_DMA)
+		log_line("%s: NOT ISOLATED: its passthrough devices can DMA into any VM's memory and the hypervisor's "
+			 "(isolation-breaking-dma)", vm->name);
 }
 
 static void start_cpus(void)

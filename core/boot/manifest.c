@@ -357,6 +357,11 @@ static void check_passthrough(const struct manifest *m, uint32_t i, uint32_t k, 
 	const struct manifest_vm *vm = &m->vm[i];
 	const struct manifest_device *dev = &vm->device[k];
 
+	if (!(vm->flags & VM_FLAG_UNISOLATED_DMA))
+		diag_error(d, where, "virtio-mmio",
+			   "slot %u: a passed-through device can DMA into every VM's memory and the hypervisor's; "
+			   "the VM must say it breaks isolation (isolation-breaking-dma)",
+			   dev->index);
 	if (dev->index >= FV_VIRTIO_SLOTS) {
 		diag_error(d, where, "virtio-mmio", "device %u: unknown kind or slot %u (slots are 0..%u)", k, dev->index,
 			   FV_VIRTIO_SLOTS - 1);
@@ -453,8 +458,8 @@ static void check_vm_boot(const struct manifest *m, const struct manifest_vm *vm
 		diag_error(d, where, "boot", "unknown boot protocol %u", vm->boot);
 	if (vm->on_crash > VM_ON_CRASH_HALT_BOARD)
 		diag_error(d, where, "on-crash", "unknown policy %u", vm->on_crash);
-	if (vm->flags)
-		diag_error(d, where, NULL, "unknown flags 0x%x", vm->flags);
+	if (vm->flags & ~(uint32_t)VM_FLAG_UNISOLATED_DMA)
+		diag_error(d, where, NULL, "unknown flags 0x%x", vm->flags & ~(uint32_t)VM_FLAG_UNISOLATED_DMA);
 	check_load(m, vm, where, "kernel", &vm->kernel, true, d);
 	check_load(m, vm, where, "initrd", &vm->initrd, false, d);
 	check_load(m, vm, where, "dtb", &vm->dtb, true, d);

@@ -90,6 +90,11 @@ struct manifest_load {
 	uint64_t reserve; /* >= the image size; a Linux kernel reserves image_size */
 };
 
+/* The owner said, in the config, that the VM's passthrough devices may DMA
+ * anywhere (no IOMMU on virtio-mmio): the VM breaks isolation. Required
+ * for any passthrough device. (Bit 0 was version 1's watchdog.) */
+#define VM_FLAG_UNISOLATED_DMA BIT(1)
+
 struct manifest_vm {
 	char name[FV_NAME_MAX];
 	uint32_t boot;     /* enum vm_boot */
@@ -97,7 +102,7 @@ struct manifest_vm {
 	uint32_t cpu_count;
 	uint32_t mem_count;
 	uint32_t device_count;
-	uint32_t flags;    /* none defined: 0 */
+	uint32_t flags;    /* VM_FLAG_* */
 	uint8_t cpu[FV_MAX_VCPUS]; /* board CPU index running vCPU n */
 	struct manifest_mem mem[FV_MAX_VM_MEM];
 	struct manifest_device device[FV_MAX_VM_DEVICES];

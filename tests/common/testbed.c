@@ -110,6 +110,7 @@ void testbed_add_virtio(struct manifest *m, uint32_t vm, uint32_t slot)
 	v->device[at] = (struct manifest_device){ DEVICE_VIRTIO_MMIO, slot, pa, pa, PLAT_VIRTIO_STRIDE,
 						  PLAT_VIRTIO_INTID_BASE + slot, 0 };
 	v->device_count++;
+	v->flags |= VM_FLAG_UNISOLATED_DMA; /* as the config must say */
 	testbed_redigest(m);
 }
 

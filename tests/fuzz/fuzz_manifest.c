@@ -145,7 +145,7 @@ static bool vm_valid(const struct manifest *m, uint32_t i)
 		count[d->kind]++;
 		if (d->kind == DEVICE_VIRTIO_MMIO) {
 			slots++;
-			if (d->index >= FV_VIRTIO_SLOTS)
+			if (d->index >= FV_VIRTIO_SLOTS || !(vm->flags & VM_FLAG_UNISOLATED_DMA))
 				return false;
 			if (d->pa != PLAT_VIRTIO_BASE + d->index * PLAT_VIRTIO_STRIDE || d->ipa != d->pa ||
 			    d->size != PLAT_VIRTIO_STRIDE || d->intid != PLAT_VIRTIO_INTID_BASE + d->index)
@@ -182,7 +182,7 @@ static bool vm_valid(const struct manifest *m, uint32_t i)
 		return false;
 	/* boot: known protocol, policy and flags; kernel and tree loaded inside the VM, apart */
 	if ((vm->boot != VM_BOOT_LINUX && vm->boot != VM_BOOT_BARE) || vm->on_crash > VM_ON_CRASH_HALT_BOARD ||
-	    vm->flags)
+	    (vm->flags & ~(uint32_t)VM_FLAG_UNISOLATED_DMA))
 		return false;
 	const struct manifest_load *loads[3] = { &vm->kernel, &vm->initrd, &vm->dtb };
 	if (!load_valid(m, vm, &vm->kernel, true) || !load_valid(m, vm, &vm->initrd, false) ||
@@ -354,7 +354,7 @@ static uint32_t *field32(struct manifest *m, struct fuzz_in *in, uint32_t *limit
 	case 5: *limit = FV_MAX_VM_DEVICES; return &vm->device_count;
 	case 6: *limit = 3; return &vm->boot;
 	case 7: *limit = 3; return &vm->on_crash;
-	case 8: *limit = 2; return &vm->flags;
+	case 8: *limit = 4; return &vm->flags;
 	case 9: *limit = 3; return &vm->kernel.image;
 	case 10: *limit = 3; return fuzz_bool(in) ? &vm->initrd.image : &vm->dtb.image;
 	default: *limit = FV_VIRTIO_SLOTS; return fuzz_bool(in) ? &vm->device[0].index : &vm->device[0].intid;

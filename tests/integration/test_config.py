@@ -99,6 +99,11 @@ class TestConfigErrors:
         assert rc == 0 and "valid" in msg, msg
         assert not os.path.exists(os.path.join(sub, "PWNED")), "a file name was run as a command"
 
+    def test_passthrough_needs_the_isolation_flag(self, workdir):
+        refuse(workdir, config(GOOD_VM.replace("bootargs", "virtio-mmio = <31>;\n\t\t\tbootargs")),
+               "/vms/linux-a", "virtio-mmio", "slot 31: a passed-through device can DMA into every VM's memory",
+               "isolation-breaking-dma")
+
     def test_missing_file(self, workdir):
         refuse(workdir, config(GOOD_VM.replace('"initrd.gz"', '"no-such-initrd.gz"')),
                "/vms/linux-a", "initrd", "no-such-initrd.gz", "not found")
@@ -114,7 +119,7 @@ class TestConfigErrors:
         refuse(workdir, config(GOOD_VM + b), "/vms/linux-b", "cpus", "CPU 1 is already given to /vms/linux-a")
 
     def test_shared_device(self, workdir):
-        a = GOOD_VM.replace("bootargs", "virtio-mmio = <31>;\n\t\t\tbootargs")
+        a = GOOD_VM.replace("bootargs", "virtio-mmio = <31>;\n\t\t\tisolation-breaking-dma;\n\t\t\tbootargs")
         b = a.replace("linux-a", "linux-b").replace("<0 1>", "<2 3>").replace("0x48000000", "0x58000000")
         refuse(workdir, config(a + b), "/vms/linux-b", "virtio-mmio", "slot 31 is already given to /vms/linux-a")
 

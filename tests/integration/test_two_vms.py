@@ -51,6 +51,14 @@ class TestTwoVms:
         b.expect(r"\[hv\] linux-b: CPUs 2,3, 256 MiB", start=0)
         b.expect(r"\[hv\] console: .*Ctrl-A three times", start=0)
 
+    def test_banner_says_which_vm_is_not_isolated(self, board):
+        # linux-a is given board slot 31 with isolation-breaking-dma; linux-b nothing
+        b = board
+        b.expect(r"\[hv\] linux-a: CPUs 0,1, .*4 emulated and 1 passthrough device\(s\)", start=0)
+        b.expect(r"\[hv\] linux-a: NOT ISOLATED: its passthrough devices can DMA", start=0)
+        b.expect(r"\[hv\] linux-b: CPUs 2,3, .*4 emulated and 0 passthrough device\(s\)", start=0)
+        assert "linux-b: NOT ISOLATED" not in b.text(0), "linux-b was called unisolated"
+
     def test_both_vms_boot_in_parallel(self, board):
         text = board.text()
         first = {vm: text.index(f"[{vm}] [    0.000000] Booting Linux") for vm in ("linux-a", "linux-b")}

@@ -594,6 +594,19 @@ static void test_vm_stage2_pool(void **state)
 	assert_true(testbed_create_vms(&m));
 }
 
+static void test_vm_device_needs_the_isolation_flag(void **state)
+{
+	(void)state;
+	testbed_add_virtio(&m, 1, 3);
+	expect_ok();
+	m.vm[1].flags &= ~(uint32_t)VM_FLAG_UNISOLATED_DMA;
+	expect_error("/vms/vm1", "virtio-mmio", "slot 3: a passed-through device can DMA into every VM's memory");
+	testbed_drop_virtio(&m, 1);
+	expect_ok();
+	m.vm[0].flags |= VM_FLAG_UNISOLATED_DMA; /* said without a device: nothing to refuse */
+	expect_ok();
+}
+
 static void test_vm_device_needs_identity_ram(void **state)
 {
 	(void)state;
@@ -931,6 +944,7 @@ int main(void)
 		T(test_vm_regions_overlap_other_vm),
 		T(test_vm_devices_accepted),
 		T(test_vm_stage2_pool),
+		T(test_vm_device_needs_the_isolation_flag),
 		T(test_vm_device_count),
 		T(test_vm_device_kind_and_slot),
 		T(test_vm_device_matches_board),

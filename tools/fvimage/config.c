@@ -21,7 +21,7 @@
 #define KERNEL_DTB_GAP SZ_2M
 
 static const char *const vm_props[] = { "cpus",	  "memory", "guest-address", "kernel", "initrd", "bootargs",
-					"boot",	  "virtio-mmio", "on-crash", "entry", NULL };
+					"boot",	  "virtio-mmio", "isolation-breaking-dma", "on-crash", "entry", NULL };
 static const char *const board_props[] = { "cpus", "memory", "model", NULL };
 
 static bool known(const char *const *list, const char *name)
@@ -378,6 +378,12 @@ static void read_vm(struct tool *t, const void *fdt, int node, uint32_t index)
 	vm->mem_count = nm > 0 ? (uint32_t)nm : 0;
 
 	add_board_devices(vm);
+	int flag_len;
+	if (fdt_getprop(fdt, node, "isolation-breaking-dma", &flag_len)) {
+		if (flag_len != 0)
+			tool_error(t, where, "isolation-breaking-dma", "a flag: write it with no value, like isolation-breaking-dma;");
+		vm->flags |= VM_FLAG_UNISOLATED_DMA;
+	}
 	if (get_u32_list(t, fdt, node, where, "virtio-mmio", list, FV_MAX_VM_SLOTS, &n)) {
 		for (uint32_t i = 0; i < n; i++) {
 			uint64_t pa = PLAT_VIRTIO_BASE + (uint64_t)list[i] * PLAT_VIRTIO_STRIDE;
