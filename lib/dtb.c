@@ -95,10 +95,8 @@ static int64_t tok_next(const struct dtb *t, uint32_t off)
 		return (int64_t)ALIGN_UP(end, 4);
 	}
 	case TOK_END_NODE:
-	case TOK_NOP:
-		return off + 4;
-	default:
-		return -1;
+	case TOK_NOP: return off + 4;
+	default: return -1;
 	}
 }
 
@@ -230,8 +228,7 @@ const void *dtb_prop(const struct dtb *t, int node, const char *name, uint32_t *
 			if (nameoff < t->strings_size) {
 				const char *pname = (const char *)t->blob + t->strings_off + nameoff;
 				size_t want = strlen(name);
-				if (want < t->strings_size - nameoff &&
-				    memcmp(pname, name, want + 1) == 0) {
+				if (want < t->strings_size - nameoff && memcmp(pname, name, want + 1) == 0) {
 					if (len)
 						*len = plen;
 					return p + 12;

@@ -41,8 +41,7 @@ static void out_str(struct out *o, const char *s, int width, int prec, bool left
 		out_pad(o, ' ', width - n);
 }
 
-static void out_num(struct out *o, uint64_t v, bool neg, unsigned int base, bool upper, int width,
-		    bool zero, bool left)
+static void out_num(struct out *o, uint64_t v, bool neg, unsigned int base, bool upper, int width, bool zero, bool left)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
@@ -131,15 +130,9 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			out_str(&o, "0x", 0, -1, false);
 			out_num(&o, (uintptr_t)va_arg(ap, void *), false, 16, false, width, zero, left);
 			break;
-		case 'c':
-			out_char(&o, (char)va_arg(ap, int));
-			break;
-		case 's':
-			out_str(&o, va_arg(ap, const char *), width, prec, left);
-			break;
-		case '%':
-			out_char(&o, '%');
-			break;
+		case 'c': out_char(&o, (char)va_arg(ap, int)); break;
+		case 's': out_str(&o, va_arg(ap, const char *), width, prec, left); break;
+		case '%': out_char(&o, '%'); break;
 		case '\0':
 			p--; /* a lone '%' at the end: print it and stop */
 			out_char(&o, '%');

@@ -13,8 +13,8 @@
 #include <fv/arch/vcpuif.h>
 #include <fv/hv.h>
 #include <fv/log.h>
-#include <fv/vm.h>
 #include <fv/plat.h>
+#include <fv/vm.h>
 
 _Static_assert(offsetof(struct vcpu_regs, x) == FRAME_X0, "frame layout");
 _Static_assert(offsetof(struct vcpu_regs, pc) == FRAME_PC, "frame layout");
@@ -168,8 +168,8 @@ static void el2_init(void)
 	write_mdcr_el2(((read_pmcr_el0() >> 11) & 0x1f) | MDCR_TPM | MDCR_TPMCR);
 	write_cnthctl_el2(CNTHCTL_EL1PCTEN); /* EL1 reads the counter; its physical timer traps */
 	write_cntvoff_el2(0);
-	write_vtcr_el2(VTCR_RES1 | VTCR_T0SZ_39 | VTCR_SL0_L1 | VTCR_IRGN0_WB | VTCR_ORGN0_WB |
-		       VTCR_SH0_INNER | (arch_pa_size_field() << VTCR_PS_SHIFT));
+	write_vtcr_el2(VTCR_RES1 | VTCR_T0SZ_39 | VTCR_SL0_L1 | VTCR_IRGN0_WB | VTCR_ORGN0_WB | VTCR_SH0_INNER |
+		       (arch_pa_size_field() << VTCR_PS_SHIFT));
 	write_vpidr_el2(read_midr_el1());
 	write_cnthp_ctl_el2(0);
 	isb();

@@ -7,17 +7,17 @@
  * hardware-backed interrupt stays active until its guest deactivates it
  * through a list register with the HW bit.
  */
-#include <arch/mmio.h>
 #include <arch/internal.h>
+#include <arch/mmio.h>
 #include <arch/sysreg.h>
 #include <fv/arch/cpu.h>
 #include <fv/arch/irq.h>
 #include <fv/arch/vcpuif.h>
 #include <fv/gicv3.h>
 #include <fv/log.h>
+#include <fv/plat.h>
 #include <fv/spinlock.h>
 #include <fv/vm.h>
-#include <fv/plat.h>
 
 #define ICC_CTLR_EOIMODE BIT(1)
 #define ICH_HCR_EN BIT(0)
@@ -267,24 +267,34 @@ void arch_vgic_reset(void)
 	isb();
 }
 
-#define LR_CASE(n, crm, op2)                                             \
-	case n:                                                          \
+#define LR_CASE(n, crm, op2)                                                   \
+	case n:                                                                \
 		__asm__ volatile("mrs %0, s3_4_c12_" #crm "_" #op2 : "=r"(v)); \
 		break;
-#define LR_WCASE(n, crm, op2)                                                 \
-	case n:                                                               \
-		__asm__ volatile("msr s3_4_c12_" #crm "_" #op2 ", %0" : : "r"(v)); \
-		break;
+#define LR_WCASE(n, crm, op2) \
+	case n: __asm__ volatile("msr s3_4_c12_" #crm "_" #op2 ", %0" : : "r"(v)); break;
 
 uint64_t read_ich_lr(unsigned int n)
 {
 	uint64_t v = 0;
 
 	switch (n) {
-		LR_CASE(0, c12, 0) LR_CASE(1, c12, 1) LR_CASE(2, c12, 2) LR_CASE(3, c12, 3)
-		LR_CASE(4, c12, 4) LR_CASE(5, c12, 5) LR_CASE(6, c12, 6) LR_CASE(7, c12, 7)
-		LR_CASE(8, c13, 0) LR_CASE(9, c13, 1) LR_CASE(10, c13, 2) LR_CASE(11, c13, 3)
-		LR_CASE(12, c13, 4) LR_CASE(13, c13, 5) LR_CASE(14, c13, 6) LR_CASE(15, c13, 7)
+		LR_CASE(0, c12, 0)
+		LR_CASE(1, c12, 1)
+		LR_CASE(2, c12, 2)
+		LR_CASE(3, c12, 3)
+		LR_CASE(4, c12, 4)
+		LR_CASE(5, c12, 5)
+		LR_CASE(6, c12, 6)
+		LR_CASE(7, c12, 7)
+		LR_CASE(8, c13, 0)
+		LR_CASE(9, c13, 1)
+		LR_CASE(10, c13, 2)
+		LR_CASE(11, c13, 3)
+		LR_CASE(12, c13, 4)
+		LR_CASE(13, c13, 5)
+		LR_CASE(14, c13, 6)
+		LR_CASE(15, c13, 7)
 	}
 	return v;
 }
@@ -292,9 +302,21 @@ uint64_t read_ich_lr(unsigned int n)
 void write_ich_lr(unsigned int n, uint64_t v)
 {
 	switch (n) {
-		LR_WCASE(0, c12, 0) LR_WCASE(1, c12, 1) LR_WCASE(2, c12, 2) LR_WCASE(3, c12, 3)
-		LR_WCASE(4, c12, 4) LR_WCASE(5, c12, 5) LR_WCASE(6, c12, 6) LR_WCASE(7, c12, 7)
-		LR_WCASE(8, c13, 0) LR_WCASE(9, c13, 1) LR_WCASE(10, c13, 2) LR_WCASE(11, c13, 3)
-		LR_WCASE(12, c13, 4) LR_WCASE(13, c13, 5) LR_WCASE(14, c13, 6) LR_WCASE(15, c13, 7)
+		LR_WCASE(0, c12, 0)
+		LR_WCASE(1, c12, 1)
+		LR_WCASE(2, c12, 2)
+		LR_WCASE(3, c12, 3)
+		LR_WCASE(4, c12, 4)
+		LR_WCASE(5, c12, 5)
+		LR_WCASE(6, c12, 6)
+		LR_WCASE(7, c12, 7)
+		LR_WCASE(8, c13, 0)
+		LR_WCASE(9, c13, 1)
+		LR_WCASE(10, c13, 2)
+		LR_WCASE(11, c13, 3)
+		LR_WCASE(12, c13, 4)
+		LR_WCASE(13, c13, 5)
+		LR_WCASE(14, c13, 6)
+		LR_WCASE(15, c13, 7)
 	}
 }

@@ -10,8 +10,8 @@
  */
 #include <arch/internal.h>
 #include <arch/sysreg.h>
-#include <fv/types.h>
 #include <fv/plat.h>
+#include <fv/types.h>
 
 #define MAIR_DEVICE_NGNRNE 0x00ULL
 #define MAIR_DEVICE_NGNRE 0x04ULL
@@ -43,8 +43,8 @@
 #define SCTLR_EL2_RES1 0x30c50830ULL
 
 static uint64_t l1[512] __attribute__((aligned(4096)));
-static uint64_t l2_low[512] __attribute__((aligned(4096))); /* the first GiB: flash and devices */
-static uint64_t l2_hv[512] __attribute__((aligned(4096)));  /* the GiB the hypervisor lives in */
+static uint64_t l2_low[512] __attribute__((aligned(4096)));   /* the first GiB: flash and devices */
+static uint64_t l2_hv[512] __attribute__((aligned(4096)));    /* the GiB the hypervisor lives in */
 static uint64_t l3_hv[2][512] __attribute__((aligned(4096))); /* its image, page by page */
 
 extern char _start[], __text_end[], __rodata_end[];
@@ -79,7 +79,7 @@ static void map_image(uint64_t base)
 			if (pa < text_end)
 				extra = PTE_AP_RO; /* code */
 			else if (pa < rodata_end)
-				extra = PTE_AP_RO | PTE_XN; /* constants */
+				extra = PTE_AP_RO | PTE_XN;                      /* constants */
 			l3_hv[t][i] = block(pa, ATTR_NORMAL, extra) | PTE_TABLE; /* a page descriptor */
 		}
 		l2_hv[(base + t * SZ_2M) / SZ_2M % 512] = (uint64_t)(uintptr_t)l3_hv[t] | PTE_VALID | PTE_TABLE;

@@ -7,10 +7,10 @@
 #include <fv/s2.h>
 
 #define DESC_VALID BIT(0)
-#define DESC_TABLE BIT(1)   /* table at levels 0-2, page at level 3 */
+#define DESC_TABLE BIT(1) /* table at levels 0-2, page at level 3 */
 #define DESC_ADDR_MASK 0x0000fffffffff000ULL
 #define S2_MEMATTR_SHIFT 2
-#define S2_MEMATTR_NORMAL_WB 0xfULL   /* outer and inner write-back cacheable */
+#define S2_MEMATTR_NORMAL_WB 0xfULL /* outer and inner write-back cacheable */
 #define S2_MEMATTR_DEVICE_NGNRE 0x1ULL
 #define S2_AP_RW (3ULL << 6)
 #define S2_AP_RO (1ULL << 6)

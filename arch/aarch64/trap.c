@@ -28,12 +28,12 @@
 #define ISS_S1PTW BIT(7)
 #define ISS_WNR BIT(6)
 #define ISS_FSC_MASK 0x3fU
-#define ESR_IL BIT(25)        /* the trapped instruction is 32 bits (else a 16-bit T32 one) */
+#define ESR_IL BIT(25) /* the trapped instruction is 32 bits (else a 16-bit T32 one) */
 
-#define SPSR_AARCH32 BIT(4)   /* SPSR_EL2.M[4]: the guest was in AArch32 (EL0 only: HCR_EL2.RW = 1) */
-#define SPSR_T BIT(5)         /* ... in T32 state */
-#define SPSR_IT_LO_SHIFT 25   /* IT[1:0] */
-#define SPSR_IT_HI_SHIFT 10   /* IT[7:2] */
+#define SPSR_AARCH32 BIT(4) /* SPSR_EL2.M[4]: the guest was in AArch32 (EL0 only: HCR_EL2.RW = 1) */
+#define SPSR_T BIT(5)       /* ... in T32 state */
+#define SPSR_IT_LO_SHIFT 25 /* IT[1:0] */
+#define SPSR_IT_HI_SHIFT 10 /* IT[7:2] */
 
 static struct vcpu *current_vcpu(struct vcpu_regs *frame)
 {
@@ -91,9 +91,7 @@ static void decode(struct trap *t, uint64_t esr)
 		t->kind = TRAP_INSN_ABORT;
 		decode_abort(t, iss);
 		break;
-	default:
-		t->kind = TRAP_OTHER;
-		break;
+	default: t->kind = TRAP_OTHER; break;
 	}
 }
 

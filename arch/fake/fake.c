@@ -4,8 +4,8 @@
  */
 #include <arch/fake.h>
 #include <fv/hv.h>
-#include <fv/plat.h>
 #include <fv/log.h>
+#include <fv/plat.h>
 #include <fv/sha256.h>
 #include <fv/string.h>
 #include <stdio.h>
@@ -162,7 +162,11 @@ void *arch_phys_to_ptr(paddr_t pa)
 }
 
 paddr_t arch_ptr_to_phys(const void *p) { return pa_init((uint64_t)(uintptr_t)p); }
-void arch_dcache_clean_inval(void *p, size_t n) { (void)p; (void)n; }
+void arch_dcache_clean_inval(void *p, size_t n)
+{
+	(void)p;
+	(void)n;
+}
 void arch_icache_invalidate_all(void) {}
 void arch_zero_pages(void *p, size_t n) { memset(p, 0, n); }
 void arch_copy(void *dst, const void *src, size_t n) { memcpy(dst, src, n); }

@@ -24,8 +24,7 @@ static struct cells node_cells(const struct dtb *t, int node)
 }
 
 /* The n-th (address, size) pair of a node's reg property. */
-static bool reg_at(const struct dtb *t, int node, struct cells c, uint32_t n, uint64_t *addr,
-		   uint64_t *size)
+static bool reg_at(const struct dtb *t, int node, struct cells c, uint32_t n, uint64_t *addr, uint64_t *size)
 {
 	uint32_t len;
 	const void *v = dtb_prop(t, node, "reg", &len);
@@ -107,8 +106,7 @@ static void parse_memory(struct board *b, const struct dtb *t, struct cells root
 		diag_error(d, "board /memory", NULL, "no RAM found");
 }
 
-static void parse_devices(struct board *b, const struct dtb *t, int parent, struct cells c,
-			  struct diag *d, int depth)
+static void parse_devices(struct board *b, const struct dtb *t, int parent, struct cells c, struct diag *d, int depth)
 {
 	for (int n = dtb_first_child(t, parent); n >= 0; n = dtb_next_sibling(t, n)) {
 		uint64_t base, size;
@@ -117,7 +115,8 @@ static void parse_devices(struct board *b, const struct dtb *t, int parent, stru
 		if (dtb_is_compatible(t, n, "arm,gic-v3")) {
 			if (!reg_at(t, n, c, 0, &b->gicd_base, &b->gicd_size) ||
 			    !reg_at(t, n, c, 1, &b->gicr_base, &b->gicr_size))
-				diag_error(d, "board GIC", NULL, "arm,gic-v3 node without distributor and redistributor reg");
+				diag_error(d, "board GIC", NULL,
+					   "arm,gic-v3 node without distributor and redistributor reg");
 		} else if (dtb_is_compatible(t, n, "arm,pl011") && b->uart_base == 0) {
 			if (reg_at(t, n, c, 0, &base, &size) && intid_at(t, n, 0, &b->uart_intid))
 				b->uart_base = base;

@@ -47,12 +47,13 @@ static void describe_vm(const struct vm *vm)
 		at += (size_t)fmt_snprintf(cpus + at, sizeof(cpus) - at, i ? ",%u" : "%u", c->cpu[i]);
 	for (uint32_t i = 0; i < c->device_count; i++)
 		emulated += !(device_kind_info(c->device[i].kind)->flags & DEVKIND_PASSTHROUGH);
-	log_line("%s: CPUs %s, %llu MiB RAM at 0x%llx, kernel %s, %u emulated and %u passthrough device(s)",
-		 vm->name, cpus, (unsigned long long)(manifest_vm_ram_size(c) >> 20), (unsigned long long)c->mem[0].pa,
+	log_line("%s: CPUs %s, %llu MiB RAM at 0x%llx, kernel %s, %u emulated and %u passthrough device(s)", vm->name,
+		 cpus, (unsigned long long)(manifest_vm_ram_size(c) >> 20), (unsigned long long)c->mem[0].pa,
 		 hv_manifest->image[c->kernel.image].name, emulated, c->device_count - emulated);
 	if (c->flags & VM_FLAG_UNISOLATED_DMA)
 		log_line("%s: NOT ISOLATED: its passthrough devices can DMA into any VM's memory and the hypervisor's "
-			 "(isolation-breaking-dma)", vm->name);
+			 "(isolation-breaking-dma)",
+			 vm->name);
 }
 
 static void start_cpus(void)
@@ -75,9 +76,8 @@ void hv_main(void)
 	log_line("Flashvisor %s", hv_version);
 	if (!board_parse(&board, arch_phys_to_ptr(pa_init(PLAT_DTB_ADDR)), PLAT_DTB_MAX, &d))
 		refuse("the board's device tree lacks what the hypervisor needs");
-	log_line("board: %s, %u CPUs, %llu MiB RAM at 0x%llx, %u virtio-mmio slots", board.model,
-		 board.cpu_count_seen, (unsigned long long)(board.ram_size >> 20),
-		 (unsigned long long)board.ram_base, board.virtio_count);
+	log_line("board: %s, %u CPUs, %llu MiB RAM at 0x%llx, %u virtio-mmio slots", board.model, board.cpu_count_seen,
+		 (unsigned long long)(board.ram_size >> 20), (unsigned long long)board.ram_base, board.virtio_count);
 	if (board.cpu_count_seen > board.cpu_count)
 		log_line("board: only the first %u CPUs are used (FV_MAX_CPUS)", board.cpu_count);
 	pcpu_count = board.cpu_count;

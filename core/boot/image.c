@@ -16,8 +16,7 @@ static uint64_t le64(const uint8_t *p)
 	return v;
 }
 
-bool image_linux_parse(const void *data, uint64_t size, struct linux_image_info *info,
-		       const char **why)
+bool image_linux_parse(const void *data, uint64_t size, struct linux_image_info *info, const char **why)
 {
 	const uint8_t *p = data;
 
@@ -54,6 +53,6 @@ bool image_linux_parse(const void *data, uint64_t size, struct linux_image_info 
 
 bool image_name_char_ok(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-	       c == '_' || c == '.';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+	       c == '.';
 }

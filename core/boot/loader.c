@@ -10,13 +10,13 @@
  */
 #include <fv/arch/mem.h>
 #include <fv/arch/vcpu.h>
-#include <fv/lifecycle.h>
 #include <fv/image.h>
+#include <fv/lifecycle.h>
 #include <fv/log.h>
+#include <fv/plat.h>
 #include <fv/sha256.h>
 #include <fv/string.h>
 #include <fv/vm.h>
-#include <fv/plat.h>
 
 #define CHUNK 0x10000U /* copy and hash in 64 KiB steps */
 

@@ -11,10 +11,10 @@
 #include <fv/fmt.h>
 #include <fv/image.h>
 #include <fv/manifest.h>
+#include <fv/plat.h>
 #include <fv/s2.h>
 #include <fv/sha256.h>
 #include <fv/string.h>
-#include <fv/plat.h>
 
 void diag_error(struct diag *d, const char *where, const char *prop, const char *fmt, ...)
 {
@@ -120,7 +120,8 @@ static void check_header(const struct manifest *m, uint64_t flash_bytes, struct 
 		diag_error(d, "/board", "memory", "board RAM does not contain the hypervisor's RAM [0x%llx, +0x%llx)",
 			   (unsigned long long)m->hv.ram_base, (unsigned long long)m->hv.ram_size);
 	if (m->image_end < MANIFEST_FLASH_OFFSET + sizeof(*m))
-		diag_error(d, "manifest", NULL, "image end 0x%llx inside the manifest", (unsigned long long)m->image_end);
+		diag_error(d, "manifest", NULL, "image end 0x%llx inside the manifest",
+			   (unsigned long long)m->image_end);
 	if (m->image_end > m->board.flash_size)
 		diag_error(d, "/board", NULL, "the image needs %llu bytes of flash, the board has %llu",
 			   (unsigned long long)m->image_end, (unsigned long long)m->board.flash_size);
@@ -165,8 +166,8 @@ static const struct manifest_image *load_image(const struct manifest *m, const s
 }
 
 /* A load (kernel, initrd, dtb) must sit in one RAM region and hold its image. */
-static void check_load(const struct manifest *m, const struct manifest_vm *vm, const char *where,
-		       const char *prop, const struct manifest_load *l, bool required, struct diag *d)
+static void check_load(const struct manifest *m, const struct manifest_vm *vm, const char *where, const char *prop,
+		       const struct manifest_load *l, bool required, struct diag *d)
 {
 	uint64_t pa;
 
@@ -185,10 +186,11 @@ static void check_load(const struct manifest *m, const struct manifest_vm *vm, c
 			   (int)strnlen(im->name, FV_NAME_MAX - 1), im->name, (unsigned long long)im->size,
 			   (unsigned long long)l->reserve);
 	if (!manifest_vm_ipa_to_pa(vm, l->ipa, l->reserve, &pa))
-		diag_error(d, where, prop,
-			   "%.*s needs [0x%llx, +0x%llx) in guest memory, which the VM's memory does not hold (the VM has %llu MiB)",
-			   (int)strnlen(im->name, FV_NAME_MAX - 1), im->name, (unsigned long long)l->ipa,
-			   (unsigned long long)l->reserve, (unsigned long long)(manifest_vm_ram_size(vm) >> 20));
+		diag_error(
+			d, where, prop,
+			"%.*s needs [0x%llx, +0x%llx) in guest memory, which the VM's memory does not hold (the VM has %llu MiB)",
+			(int)strnlen(im->name, FV_NAME_MAX - 1), im->name, (unsigned long long)l->ipa,
+			(unsigned long long)l->reserve, (unsigned long long)(manifest_vm_ram_size(vm) >> 20));
 }
 
 static void check_vm_cpus(const struct manifest *m, uint32_t i, const char *where, struct diag *d)
@@ -304,50 +306,60 @@ static void check_vm_memory(const struct manifest *m, uint32_t i, const char *wh
 		unsigned long long pa = mr->pa, ipa = mr->ipa, size = mr->size;
 		if (size == 0 || !IS_ALIGNED(pa | ipa | size, SZ_4K) || range_wraps(pa, size) ||
 		    range_wraps(ipa, size)) {
-			diag_error(d, where, "memory", "region [0x%llx, +0x%llx) is empty, wraps or is not 4 KiB aligned",
-				   pa, size);
+			diag_error(d, where, "memory",
+				   "region [0x%llx, +0x%llx) is empty, wraps or is not 4 KiB aligned", pa, size);
 			continue;
 		}
 		if (!range_within(mr->pa, mr->size, m->board.ram_base, m->board.ram_size))
-			diag_error(d, where, "memory", "region [0x%llx, 0x%llx] is outside the board's RAM [0x%llx, 0x%llx]",
-				   pa, pa + size - 1, (unsigned long long)m->board.ram_base,
+			diag_error(d, where, "memory",
+				   "region [0x%llx, 0x%llx] is outside the board's RAM [0x%llx, 0x%llx]", pa,
+				   pa + size - 1, (unsigned long long)m->board.ram_base,
 				   (unsigned long long)(m->board.ram_base + m->board.ram_size - 1));
 		if (ranges_overlap(mr->pa, mr->size, m->hv.ram_base, m->hv.ram_size))
-			diag_error(d, where, "memory", "region [0x%llx, 0x%llx] overlaps the hypervisor's RAM [0x%llx, 0x%llx]",
-				   pa, pa + size - 1, (unsigned long long)m->hv.ram_base,
+			diag_error(d, where, "memory",
+				   "region [0x%llx, 0x%llx] overlaps the hypervisor's RAM [0x%llx, 0x%llx]", pa,
+				   pa + size - 1, (unsigned long long)m->hv.ram_base,
 				   (unsigned long long)(m->hv.ram_base + m->hv.ram_size - 1));
 		if (size > (1ULL << FV_IPA_BITS) || ipa > (1ULL << FV_IPA_BITS) - size) /* ipa + size may wrap to 0 */
-			diag_error(d, where, "guest-address", "region at guest address 0x%llx ends beyond the %u-bit guest address space",
-				   ipa, FV_IPA_BITS);
+			diag_error(d, where, "guest-address",
+				   "region at guest address 0x%llx ends beyond the %u-bit guest address space", ipa,
+				   FV_IPA_BITS);
 		if (ipa < PLAT_MMIO_LOW_END)
-			diag_error(d, where, "guest-address", "region at guest address 0x%llx lies in the device area below 0x%llx",
-				   ipa, (unsigned long long)PLAT_MMIO_LOW_END);
+			diag_error(d, where, "guest-address",
+				   "region at guest address 0x%llx lies in the device area below 0x%llx", ipa,
+				   (unsigned long long)PLAT_MMIO_LOW_END);
 		for (uint32_t w = 0; w < device_count(vm); w++)
-			if (is_emulated(&vm->device[w]) && ranges_overlap(ipa, size, vm->device[w].ipa, vm->device[w].size))
-				diag_error(d, where, "guest-address", "region at guest address 0x%llx covers an emulated device at 0x%llx",
-					   ipa, (unsigned long long)vm->device[w].ipa);
+			if (is_emulated(&vm->device[w]) &&
+			    ranges_overlap(ipa, size, vm->device[w].ipa, vm->device[w].size))
+				diag_error(d, where, "guest-address",
+					   "region at guest address 0x%llx covers an emulated device at 0x%llx", ipa,
+					   (unsigned long long)vm->device[w].ipa);
 		for (uint32_t k = 0; k < r; k++) {
 			if (ranges_overlap(mr->pa, mr->size, vm->mem[k].pa, vm->mem[k].size))
 				diag_error(d, where, "memory", "regions %u and %u overlap", k, r);
 			if (ranges_overlap(mr->ipa, mr->size, vm->mem[k].ipa, vm->mem[k].size))
-				diag_error(d, where, "guest-address", "regions %u and %u overlap in guest memory", k, r);
+				diag_error(d, where, "guest-address", "regions %u and %u overlap in guest memory", k,
+					   r);
 		}
 		for (uint32_t o = 0; o < i; o++) {
 			const struct manifest_vm *other = &m->vm[o];
 			for (uint32_t k = 0; k < other->mem_count && k < FV_MAX_VM_MEM; k++)
 				if (ranges_overlap(mr->pa, mr->size, other->mem[k].pa, other->mem[k].size))
-					diag_error(d, where, "memory", "region [0x%llx, 0x%llx] overlaps memory of /vms/%.*s [0x%llx, 0x%llx]",
-						   pa, pa + size - 1, (int)strnlen(other->name, FV_NAME_MAX - 1), other->name,
-						   (unsigned long long)other->mem[k].pa,
-						   (unsigned long long)(other->mem[k].pa + other->mem[k].size - 1));
+					diag_error(
+						d, where, "memory",
+						"region [0x%llx, 0x%llx] overlaps memory of /vms/%.*s [0x%llx, 0x%llx]",
+						pa, pa + size - 1, (int)strnlen(other->name, FV_NAME_MAX - 1),
+						other->name, (unsigned long long)other->mem[k].pa,
+						(unsigned long long)(other->mem[k].pa + other->mem[k].size - 1));
 		}
 	}
 	if (d->error_count == errors) { /* regions sane: what mapping them takes */
 		uint32_t tables = s2_tables_needed(vm);
 		if (tables > S2_POOL_PAGES)
-			diag_error(d, where, "memory",
-				   "mapping its RAM takes %s%u stage-2 tables, the hypervisor has %u per VM (align regions to 2 MiB, at the same offset in guest and physical memory)",
-				   tables > S2_POOL_PAGES ? "more than " : "", S2_POOL_PAGES, S2_POOL_PAGES);
+			diag_error(
+				d, where, "memory",
+				"mapping its RAM takes %s%u stage-2 tables, the hypervisor has %u per VM (align regions to 2 MiB, at the same offset in guest and physical memory)",
+				tables > S2_POOL_PAGES ? "more than " : "", S2_POOL_PAGES, S2_POOL_PAGES);
 	}
 }
 
@@ -363,8 +375,8 @@ static void check_passthrough(const struct manifest *m, uint32_t i, uint32_t k, 
 			   "the VM must say it breaks isolation (isolation-breaking-dma)",
 			   dev->index);
 	if (dev->index >= FV_VIRTIO_SLOTS) {
-		diag_error(d, where, "virtio-mmio", "device %u: unknown kind or slot %u (slots are 0..%u)", k, dev->index,
-			   FV_VIRTIO_SLOTS - 1);
+		diag_error(d, where, "virtio-mmio", "device %u: unknown kind or slot %u (slots are 0..%u)", k,
+			   dev->index, FV_VIRTIO_SLOTS - 1);
 		return;
 	}
 	if (dev->pa != PLAT_VIRTIO_BASE + dev->index * PLAT_VIRTIO_STRIDE || dev->ipa != dev->pa ||
@@ -372,9 +384,10 @@ static void check_passthrough(const struct manifest *m, uint32_t i, uint32_t k, 
 		diag_error(d, where, "virtio-mmio", "slot %u: window or interrupt do not match the board", dev->index);
 	for (uint32_t r = 0; r < vm->mem_count && r < FV_MAX_VM_MEM; r++)
 		if (vm->mem[r].ipa != vm->mem[r].pa)
-			diag_error(d, where, "guest-address",
-				   "virtio slot %u does DMA to physical addresses: the VM's memory must be at its physical address",
-				   dev->index);
+			diag_error(
+				d, where, "guest-address",
+				"virtio slot %u does DMA to physical addresses: the VM's memory must be at its physical address",
+				dev->index);
 	for (uint32_t j = 0; j < k; j++)
 		if (vm->device[j].kind == dev->kind && vm->device[j].index == dev->index)
 			diag_error(d, where, "virtio-mmio", "slot %u is listed twice", dev->index);
@@ -395,8 +408,9 @@ static void check_emulated(const struct manifest_vm *vm, const struct manifest_d
 
 	if (dev->pa != 0 || dev->index != 0 || dev->size != size || !IS_ALIGNED(dev->ipa, SZ_4K) ||
 	    range_wraps(dev->ipa, dev->size) || dev->ipa + dev->size > PLAT_MMIO_LOW_END)
-		diag_error(d, where, "devices", "%s at 0x%llx: its window must be 0x%llx bytes, 4 KiB aligned, below 0x%llx",
-			   k->model, (unsigned long long)dev->ipa, (unsigned long long)size,
+		diag_error(d, where, "devices",
+			   "%s at 0x%llx: its window must be 0x%llx bytes, 4 KiB aligned, below 0x%llx", k->model,
+			   (unsigned long long)dev->ipa, (unsigned long long)size,
 			   (unsigned long long)PLAT_MMIO_LOW_END);
 	if (!(k->flags & DEVKIND_IRQ) && dev->intid != 0)
 		diag_error(d, where, "devices", "%s: it has no interrupt, INTID %u given", k->model, dev->intid);
@@ -448,8 +462,7 @@ static void check_vm_devices(const struct manifest *m, uint32_t i, const char *w
 	}
 }
 
-static void check_vm_boot(const struct manifest *m, const struct manifest_vm *vm, const char *where,
-			  struct diag *d)
+static void check_vm_boot(const struct manifest *m, const struct manifest_vm *vm, const char *where, struct diag *d)
 {
 	const struct manifest_load *loads[3] = { &vm->kernel, &vm->initrd, &vm->dtb };
 	static const char *const props[3] = { "kernel", "initrd", "dtb" };
@@ -553,8 +566,8 @@ bool manifest_check_board(const struct manifest *m, const struct board *b, struc
 		vm_where(vm, where, sizeof(where));
 		for (uint32_t c = 0; c < vm->cpu_count && c < FV_MAX_VCPUS; c++)
 			if (vm->cpu[c] >= b->cpu_count)
-				diag_error(d, where, "cpus", "CPU %u does not exist on this board (%u CPUs)", vm->cpu[c],
-					   b->cpu_count);
+				diag_error(d, where, "cpus", "CPU %u does not exist on this board (%u CPUs)",
+					   vm->cpu[c], b->cpu_count);
 		for (uint32_t r = 0; r < vm->mem_count && r < FV_MAX_VM_MEM; r++)
 			if (!range_within(vm->mem[r].pa, vm->mem[r].size, b->ram_base, b->ram_size))
 				diag_error(d, where, "memory", "region [0x%llx, +0x%llx) is not RAM on this board",

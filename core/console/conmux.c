@@ -300,8 +300,7 @@ static void announce_focus(struct conmux *m)
 {
 	char line[96];
 
-	fmt_snprintf(line, sizeof(line), "input goes to %s now (Ctrl-A three times switches)",
-		     m->port[m->focus].name);
+	fmt_snprintf(line, sizeof(line), "input goes to %s now (Ctrl-A three times switches)", m->port[m->focus].name);
 	/* port 0 is the hypervisor's by convention (hv.c adds it first) */
 	spin_unlock(&m->lock);
 	conmux_line(m, 0, line);

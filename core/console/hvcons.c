@@ -7,10 +7,10 @@
  */
 #include <fv/arch/cpu.h>
 #include <fv/arch/firmware.h>
-#include <fv/fmt.h>
 #include <fv/console.h>
-#include <fv/lifecycle.h>
+#include <fv/fmt.h>
 #include <fv/hvcons.h>
+#include <fv/lifecycle.h>
 #include <fv/log.h>
 #include <fv/string.h>
 #include <fv/vm.h>
@@ -53,8 +53,8 @@ static struct vm *find_vm(const char *name)
 
 static void cmd_list(void)
 {
-	log_line("%-16s %-9s %-8s %9s %8s %8s %10s %7s", "VM", "state", "CPUs", "memory", "uptime", "restarts",
-		 "traps", "faults");
+	log_line("%-16s %-9s %-8s %9s %8s %8s %10s %7s", "VM", "state", "CPUs", "memory", "uptime", "restarts", "traps",
+		 "faults");
 	for (uint32_t i = 0; i < vm_count; i++) {
 		struct vm *vm = &vms[i];
 		char cpus[24];

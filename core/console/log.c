@@ -6,10 +6,10 @@
  */
 #include <fv/arch/cpu.h>
 #include <fv/fmt.h>
-#include <fv/plat.h>
 #include <fv/log.h>
-#include <fv/string.h>
 #include <fv/pcpu.h>
+#include <fv/plat.h>
+#include <fv/string.h>
 
 static void early_sink(const char *line)
 {

@@ -21,7 +21,7 @@
 #define SYSREG_ICC_ASGI1R SYSREG_ENC(3, 0, 12, 11, 6)
 #define SYSREG_ICC_SGI0R SYSREG_ENC(3, 0, 12, 11, 7)
 
-#define FAULT_LOG_BURST 8U      /* messages per VM before rate limiting */
+#define FAULT_LOG_BURST 8U /* messages per VM before rate limiting */
 #define FAULT_LOG_WINDOW_MS 1000U
 
 /* Per-VM rate limit for fault messages, so a probing guest cannot flood the console. */
@@ -53,8 +53,8 @@ static bool unrecoverable(struct vcpu *v, const char *what)
 {
 	if (!arch_guest_in_vectors(v))
 		return false;
-	log_line("%s: vCPU %u %s at pc 0x%llx inside its exception vectors: unrecoverable", v->vm->name,
-		 v->index, what, (unsigned long long)v->regs->pc);
+	log_line("%s: vCPU %u %s at pc 0x%llx inside its exception vectors: unrecoverable", v->vm->name, v->index, what,
+		 (unsigned long long)v->regs->pc);
 	vm_crashed(v->vm, VM_STOP_CRASH, "an unrecoverable guest fault");
 	return true;
 }
@@ -118,8 +118,8 @@ static bool is_pmu_reg(uint32_t enc)
 
 	/* PMU (Arm ARM D13.x): op0 3, CRn 9, CRm 12-14 with op1 3 (PM*_EL0) or op1 0
 	 * (PMINTEN*_EL1, PMMIR_EL1); and op1 3, CRn 14, CRm 8-15 (PMEV*_EL0). */
-	return op0 == 3 && ((crn == 9 && crm >= 12 && crm <= 14 && (op1 == 3 || op1 == 0)) ||
-			    (op1 == 3 && crn == 14 && crm >= 8));
+	return op0 == 3 &&
+	       ((crn == 9 && crm >= 12 && crm <= 14 && (op1 == 3 || op1 == 0)) || (op1 == 3 && crn == 14 && crm >= 8));
 }
 
 static enum trap_outcome sysreg_handle(struct vcpu *v, const struct trap_sysreg *s)
@@ -157,17 +157,10 @@ static enum trap_outcome smccc_handle(struct vcpu *v, const struct trap *t)
 		return TRAP_HANDLED;
 	}
 	switch (psci_handle(v)) {
-	case PSCI_CONTINUE:
-		return TRAP_HANDLED;
-	case PSCI_VCPU_OFF:
-		vcpu_power_off(v);
-		return TRAP_HANDLED; /* not reached */
-	case PSCI_VM_OFF:
-		vm_stop(v->vm, VM_STOP_POWEROFF, "the guest powered off");
-		return TRAP_HANDLED;
-	case PSCI_VM_RESET:
-		vm_stop(v->vm, VM_STOP_RESET, "the guest asked for a reset");
-		return TRAP_HANDLED;
+	case PSCI_CONTINUE: return TRAP_HANDLED;
+	case PSCI_VCPU_OFF: vcpu_power_off(v); return TRAP_HANDLED; /* not reached */
+	case PSCI_VM_OFF: vm_stop(v->vm, VM_STOP_POWEROFF, "the guest powered off"); return TRAP_HANDLED;
+	case PSCI_VM_RESET: vm_stop(v->vm, VM_STOP_RESET, "the guest asked for a reset"); return TRAP_HANDLED;
 	}
 	return TRAP_HANDLED;
 }
@@ -176,8 +169,7 @@ enum trap_outcome trap_handle(struct vcpu *v, const struct trap *t)
 {
 	v->stats.traps++;
 	switch (t->kind) {
-	case TRAP_DATA_ABORT:
-		return mmio_handle(v, &t->mem);
+	case TRAP_DATA_ABORT: return mmio_handle(v, &t->mem);
 	case TRAP_INSN_ABORT:
 		v->stats.aborts++;
 		if (unrecoverable(v, "instruction abort"))
@@ -188,12 +180,9 @@ enum trap_outcome trap_handle(struct vcpu *v, const struct trap *t)
 		arch_inject_prefetch_abort(v, t->mem.far);
 		return TRAP_INJECTED;
 	case TRAP_HVC:
-	case TRAP_SMC:
-		return smccc_handle(v, t);
-	case TRAP_SYSREG:
-		return sysreg_handle(v, &t->sys);
-	case TRAP_OTHER:
-		break;
+	case TRAP_SMC: return smccc_handle(v, t);
+	case TRAP_SYSREG: return sysreg_handle(v, &t->sys);
+	case TRAP_OTHER: break;
 	}
 	if (fault_log_ok(v->vm))
 		log_line("%s: vCPU %u exception class 0x%x at pc 0x%llx: undefined", v->vm->name, v->index, t->ec,

@@ -116,8 +116,7 @@ static bool window_ok(const struct vdev *dev, uint64_t offset, uint64_t size)
 	return size && offset < dev->size && size <= dev->size - offset;
 }
 
-bool vdev_map(struct vm *vm, const struct vdev *dev, uint64_t offset, uint64_t pa, uint64_t size,
-	      enum s2_attr attr)
+bool vdev_map(struct vm *vm, const struct vdev *dev, uint64_t offset, uint64_t pa, uint64_t size, enum s2_attr attr)
 {
 	if (!window_ok(dev, offset, size))
 		return false;

@@ -19,8 +19,8 @@
 #include <fv/vm.h>
 #include <fv/vpl011.h>
 
-#define CR_RESET 0x0300U    /* TXE | RXE */
-#define IFLS_RESET 0x0012U  /* half-full triggers */
+#define CR_RESET 0x0300U   /* TXE | RXE */
+#define IFLS_RESET 0x0012U /* half-full triggers */
 
 /*
  * Drive the interrupt line from (RIS & IMSC). Called with the UART lock held
@@ -107,7 +107,7 @@ static uint32_t read_dr(struct vpl011 *u)
 	uint8_t c = u->rx[u->rx_head];
 	u->rx_head = (u->rx_head + 1) % VPL011_RX_FIFO;
 	if (--u->rx_count == 0)
-		u->ris &= (uint16_t)~(UARTINT_RX | UARTINT_RT);
+		u->ris &= (uint16_t) ~(UARTINT_RX | UARTINT_RT);
 	return c;
 }
 
@@ -179,7 +179,7 @@ bool vpl011_write(void *state, uint64_t off, unsigned int width, uint64_t value)
 	case UARTCR: u->cr = v; break;
 	case UARTIFLS: u->ifls = v & 0x3f; break;
 	case UARTIMSC: u->imsc = v & UARTINT_ALL; break;
-	case UARTICR: u->ris &= (uint16_t)~(v & UARTINT_ALL); break;
+	case UARTICR: u->ris &= (uint16_t) ~(v & UARTINT_ALL); break;
 	case UARTDMACR: u->dmacr = v & 0x7; break;
 	default: break; /* read-only and reserved: write ignored */
 	}

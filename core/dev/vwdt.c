@@ -158,9 +158,7 @@ bool vwdt_read(void *state, uint64_t off, unsigned int width, uint64_t *value)
 	case WDOG_LOCK: *value = w->locked; break;
 	case WDOG_ITCR: *value = w->itcr; break;
 	case WDOG_ITOP: *value = w->itop; break;
-	default:
-		*value = off >= WDOG_ID_START && off < WDOG_ID_START + 0x20 ? id_reg(off) : 0;
-		break;
+	default: *value = off >= WDOG_ID_START && off < WDOG_ID_START + 0x20 ? id_reg(off) : 0; break;
 	}
 	uint64_t next = next_event(w); /* the read may have seen the reset: have it reported */
 	spin_unlock(&w->lock);

@@ -50,8 +50,9 @@ static void vcpu_reset(struct vcpu *v)
 	struct vgic_cpu *c = &v->vgic;
 
 	for (uint32_t i = 0; i < VGIC_PRIVATE_IRQS; i++) {
-		c->priv[i] = (struct virq){ .exists = true, .edge = i < 16, .target = (uint8_t)v->index,
-					    .pintid = (uint16_t)i };
+		c->priv[i] = (struct virq){
+			.exists = true, .edge = i < 16, .target = (uint8_t)v->index, .pintid = (uint16_t)i
+		};
 	}
 	/* The virtual timer is the guest's own: its physical PPI is forwarded. */
 	c->priv[PLAT_TIMER_VIRT_INTID].hw = true;
@@ -83,8 +84,9 @@ void vgic_init(struct vm *vm)
 			arch_irq_set_pending(irq->pintid, 0, false);
 			arch_irq_clear_active(irq->pintid, 0);
 		}
-		*irq = (struct virq){ .exists = exists, .hw = hw, .edge = edge,
-				      .pintid = (uint16_t)(i + VGIC_SPI_BASE), .target = 0 };
+		*irq = (struct virq){
+			.exists = exists, .hw = hw, .edge = edge, .pintid = (uint16_t)(i + VGIC_SPI_BASE), .target = 0
+		};
 	}
 	for (uint32_t i = 0; i < vm->vcpu_count; i++)
 		vcpu_reset(&vm->vcpu[i]);
@@ -236,8 +238,8 @@ void vgic_sgi1r(struct vcpu *v, uint64_t value)
 	uint32_t intid = (uint32_t)(value >> 24) & 0xf;
 	bool all = value & BIT(40);
 	uint32_t list = (uint32_t)value & 0xffff;
-	bool aff_zero = ((value >> 16) & 0xff) == 0 && ((value >> 32) & 0xff) == 0 &&
-			((value >> 48) & 0xff) == 0 && ((value >> 44) & 0xf) == 0;
+	bool aff_zero = ((value >> 16) & 0xff) == 0 && ((value >> 32) & 0xff) == 0 && ((value >> 48) & 0xff) == 0 &&
+			((value >> 44) & 0xf) == 0;
 
 	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
 		bool hit = all ? i != v->index : (aff_zero && (list & (1U << i)));

@@ -18,17 +18,13 @@ static uint32_t target_pcpu(struct vm *vm, const struct virq *irq)
 static uint32_t bit_read(const struct virq *irq, enum vgic_bitreg reg)
 {
 	switch (reg) {
-	case VGIC_GROUP:
-		return irq->group1;
+	case VGIC_GROUP: return irq->group1;
 	case VGIC_SET_ENABLE:
-	case VGIC_CLEAR_ENABLE:
-		return irq->enabled;
+	case VGIC_CLEAR_ENABLE: return irq->enabled;
 	case VGIC_SET_PENDING:
-	case VGIC_CLEAR_PENDING:
-		return irq->pending || (irq->in_lr && !irq->active);
+	case VGIC_CLEAR_PENDING: return irq->pending || (irq->in_lr && !irq->active);
 	case VGIC_SET_ACTIVE:
-	case VGIC_CLEAR_ACTIVE:
-		return irq->active;
+	case VGIC_CLEAR_ACTIVE: return irq->active;
 	}
 	return 0;
 }
@@ -39,8 +35,7 @@ static void bit_write_one(struct vm *vm, struct virq *irq, enum vgic_bitreg reg)
 	uint32_t pcpu = target_pcpu(vm, irq);
 
 	switch (reg) {
-	case VGIC_GROUP:
-		break; /* handled by the caller: group is a plain bit */
+	case VGIC_GROUP: break; /* handled by the caller: group is a plain bit */
 	case VGIC_SET_ENABLE:
 		irq->enabled = true;
 		if (irq->hw)
@@ -65,8 +60,7 @@ static void bit_write_one(struct vm *vm, struct virq *irq, enum vgic_bitreg reg)
 		}
 		irq->pending = false;
 		break;
-	case VGIC_SET_ACTIVE:
-		break; /* write-ignored: only the guest's own acknowledge makes an interrupt active */
+	case VGIC_SET_ACTIVE: break; /* write-ignored: only the guest's own acknowledge makes an interrupt active */
 	case VGIC_CLEAR_ACTIVE:
 		if (!irq->in_lr) {
 			irq->active = false;

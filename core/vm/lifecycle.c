@@ -181,9 +181,8 @@ static void vm_stopped(struct vm *vm)
 		t.calls += vm->vcpu[i].stats.calls;
 		t.irqs += vm->vcpu[i].stats.irqs;
 	}
-	log_line("%s: off (%llu traps: %llu MMIO, %llu calls; %llu interrupts)", vm->name,
-		 (unsigned long long)t.traps, (unsigned long long)t.mmio, (unsigned long long)t.calls,
-		 (unsigned long long)t.irqs);
+	log_line("%s: off (%llu traps: %llu MMIO, %llu calls; %llu interrupts)", vm->name, (unsigned long long)t.traps,
+		 (unsigned long long)t.mmio, (unsigned long long)t.calls, (unsigned long long)t.irqs);
 	/* A guest powering itself off may power the board off; a VM stopped by
 	 * policy or from the console leaves the board up for the user. */
 	if (vm->stop_reason == VM_STOP_POWEROFF)
@@ -217,8 +216,7 @@ static bool begin_stop(struct vm *vm, enum vm_stop_reason reason)
 static void park_all(struct vm *vm, enum vm_stop_reason reason, const char *why)
 {
 	log_line("%s: %s", vm->name, why);
-	if ((reason == VM_STOP_CRASH || reason == VM_STOP_DEVICE) &&
-	    vm->cfg->on_crash == VM_ON_CRASH_HALT_BOARD) {
+	if ((reason == VM_STOP_CRASH || reason == VM_STOP_DEVICE) && vm->cfg->on_crash == VM_ON_CRASH_HALT_BOARD) {
 		log_line("%s: its policy is halt-board: powering the board off", vm->name);
 		arch_board_off();
 	}

@@ -5,8 +5,8 @@
  * invalid parameter, exactly as a CPU that does not exist would be.
  * Decode (function id, arguments) -> validate -> act; the result goes in x0.
  */
-#include <fv/psci.h>
 #include <fv/lifecycle.h>
+#include <fv/psci.h>
 
 #define MPIDR_AFF_MASK 0xff00ffffffULL
 
@@ -25,10 +25,8 @@ static bool psci_implemented(uint32_t fid)
 	case PSCI_SYSTEM_OFF:
 	case PSCI_SYSTEM_RESET:
 	case PSCI_FEATURES:
-	case SMCCC_VERSION:
-		return true;
-	default:
-		return false;
+	case SMCCC_VERSION: return true;
+	default: return false;
 	}
 }
 
@@ -70,12 +68,9 @@ static int64_t affinity_info(struct vcpu *v, uint64_t target, uint64_t level, bo
 	if (!t)
 		return PSCI_RET_INVALID_PARAMETERS;
 	switch (__atomic_load_n(&t->power, __ATOMIC_ACQUIRE)) {
-	case VCPU_ON:
-		return PSCI_AFFINITY_ON;
-	case VCPU_ON_PENDING:
-		return PSCI_AFFINITY_ON_PENDING;
-	default:
-		return PSCI_AFFINITY_OFF;
+	case VCPU_ON: return PSCI_AFFINITY_ON;
+	case VCPU_ON_PENDING: return PSCI_AFFINITY_ON_PENDING;
+	default: return PSCI_AFFINITY_OFF;
 	}
 }
 
@@ -87,9 +82,7 @@ enum psci_action psci_handle(struct vcpu *v)
 	enum psci_action action = PSCI_CONTINUE;
 
 	switch (fid) {
-	case PSCI_VERSION:
-		ret = PSCI_VERSION_1_1;
-		break;
+	case PSCI_VERSION: ret = PSCI_VERSION_1_1; break;
 	case PSCI_CPU_SUSPEND_32:
 	case PSCI_CPU_SUSPEND_64:
 		/* Any state may be entered as a shallower one (DEN 0022F §5.4.2):
@@ -101,13 +94,9 @@ enum psci_action psci_handle(struct vcpu *v)
 		action = PSCI_VCPU_OFF;
 		break;
 	case PSCI_CPU_ON_32:
-	case PSCI_CPU_ON_64:
-		ret = cpu_on(v, a1, a2, a3, fid == PSCI_CPU_ON_32);
-		break;
+	case PSCI_CPU_ON_64: ret = cpu_on(v, a1, a2, a3, fid == PSCI_CPU_ON_32); break;
 	case PSCI_AFFINITY_INFO_32:
-	case PSCI_AFFINITY_INFO_64:
-		ret = affinity_info(v, a1, a2, fid == PSCI_AFFINITY_INFO_32);
-		break;
+	case PSCI_AFFINITY_INFO_64: ret = affinity_info(v, a1, a2, fid == PSCI_AFFINITY_INFO_32); break;
 	case PSCI_MIGRATE_INFO_TYPE:
 		ret = 2; /* no Trusted OS that needs migrating */
 		break;
@@ -119,19 +108,13 @@ enum psci_action psci_handle(struct vcpu *v)
 		ret = PSCI_RET_SUCCESS;
 		action = PSCI_VM_RESET;
 		break;
-	case PSCI_FEATURES:
-		ret = psci_implemented((uint32_t)a1) ? PSCI_RET_SUCCESS : PSCI_RET_NOT_SUPPORTED;
-		break;
-	case SMCCC_VERSION:
-		ret = SMCCC_VERSION_1_1;
-		break;
+	case PSCI_FEATURES: ret = psci_implemented((uint32_t)a1) ? PSCI_RET_SUCCESS : PSCI_RET_NOT_SUPPORTED; break;
+	case SMCCC_VERSION: ret = SMCCC_VERSION_1_1; break;
 	case SMCCC_ARCH_FEATURES:
 		/* No firmware mitigations are offered (ARCH_WORKAROUND_*), nothing else exists. */
 		ret = PSCI_RET_NOT_SUPPORTED;
 		break;
-	default:
-		ret = PSCI_RET_NOT_SUPPORTED;
-		break;
+	default: ret = PSCI_RET_NOT_SUPPORTED; break;
 	}
 	vcpu_set_reg(v, 0, (uint64_t)ret);
 	return action;

@@ -59,8 +59,8 @@ bool s2_map(struct s2 *s, ipaddr_t ipa, paddr_t pa, uint64_t size, enum s2_attr 
 {
 	uint64_t in = ipa_addr(ipa), out = pa_addr(pa);
 
-	if (!IS_ALIGNED(in | out | size, S2_PAGE_SIZE) || range_wraps(in, size) ||
-	    size > (1ULL << 39) || in > (1ULL << 39) - size) /* in + size may wrap to 0 */
+	if (!IS_ALIGNED(in | out | size, S2_PAGE_SIZE) || range_wraps(in, size) || size > (1ULL << 39) ||
+	    in > (1ULL << 39) - size) /* in + size may wrap to 0 */
 		return false;
 	while (size) {
 		uint64_t *e1 = &s->pool[0].entry[INDEX(in, 1)];

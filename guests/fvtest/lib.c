@@ -145,7 +145,7 @@ void fvtest_exception(uint64_t kind)
 			delay_ms(stall);
 		}
 		if ((esr >> 26) != 0x15) { /* an SVC returns past itself already */
-			elr += 4; /* step over the faulting instruction */
+			elr += 4;          /* step over the faulting instruction */
 			__asm__ volatile("msr elr_el1, %0" : : "r"(elr));
 		}
 	} else {
@@ -203,11 +203,17 @@ int64_t smccc(bool use_smc, uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
 	register uint64_t x3 __asm__("x3") = a3;
 
 	if (use_smc)
-		__asm__ volatile("smc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "x4", "x5", "x6", "x7", "x8",
-				 "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "memory");
+		__asm__ volatile("smc #0"
+				 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+				 :
+				 : "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16",
+				   "x17", "memory");
 	else
-		__asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "x4", "x5", "x6", "x7", "x8",
-				 "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "memory");
+		__asm__ volatile("hvc #0"
+				 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+				 :
+				 : "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16",
+				   "x17", "memory");
 	return (int64_t)x0;
 }
 
@@ -217,15 +223,15 @@ void gic_init_cpu(uint32_t vcpu)
 
 	if (vcpu == 0)
 		mmio_write32(GICD_BASE, (1U << 4) | (1U << 1)); /* ARE, EnableGrp1 */
-	mmio_write32(rd + 0x14, mmio_read32(rd + 0x14) & ~2U); /* WAKER.ProcessorSleep = 0 */
-	mmio_write32(rd + 0x10000 + 0x80, 0xffffffffU);	      /* all group 1 */
+	mmio_write32(rd + 0x14, mmio_read32(rd + 0x14) & ~2U);  /* WAKER.ProcessorSleep = 0 */
+	mmio_write32(rd + 0x10000 + 0x80, 0xffffffffU);         /* all group 1 */
 	for (uint32_t i = 0; i < 32; i += 4)
 		mmio_write32(rd + 0x10000 + 0x400 + i, 0x80808080U);
 	mmio_write32(rd + 0x10000 + 0x100, 0x0000ffffU | (1U << 27)); /* SGIs and the virtual timer */
 	uint64_t sre;
 	__asm__ volatile("mrs %0, s3_0_c12_c12_5" : "=r"(sre));
 	__asm__ volatile("msr s3_0_c12_c12_5, %0; isb" : : "r"(sre | 1));
-	__asm__ volatile("msr s3_0_c4_c6_0, %0" : : "r"(0xffULL)); /* PMR */
+	__asm__ volatile("msr s3_0_c4_c6_0, %0" : : "r"(0xffULL));     /* PMR */
 	__asm__ volatile("msr s3_0_c12_c12_7, %0; isb" : : "r"(1ULL)); /* IGRPEN1 */
 }
 

@@ -43,8 +43,7 @@ void fvtest_main(const void *dtb)
 		while ((mmio_read32(UART_BASE + 0x18) & (1U << 4)) || (mmio_read32(UART_BASE) & 0xff) != 'g')
 			delay_ms(10);
 		run_matrix();
-	}
-	else
+	} else
 		print("FVTEST no mode given: idle\n");
 	for (;;)
 		__asm__ volatile("wfi");

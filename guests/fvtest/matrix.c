@@ -58,12 +58,12 @@ static void check_memory(void)
 	expect_abort("ram-hypervisor", 0x40200000);
 	expect_abort("ram-hypervisor", 0x40000000); /* the board's device tree */
 	expect_abort("flash", 0x00000000);
-	expect_abort("flash", 0x00200000); /* the manifest */
-	expect_abort("mmio-unassigned", 0x09010000); /* RTC */
-	expect_abort("mmio-unassigned", 0x09020000); /* fw-cfg */
-	expect_abort("mmio-unassigned", 0x0a000000); /* virtio slot 0, given to nobody */
-	expect_abort("mmio-unassigned", 0x08080000); /* the ITS */
-	expect_abort("mmio-unassigned", 0x10000000); /* PCIe */
+	expect_abort("flash", 0x00200000);                                  /* the manifest */
+	expect_abort("mmio-unassigned", 0x09010000);                        /* RTC */
+	expect_abort("mmio-unassigned", 0x09020000);                        /* fw-cfg */
+	expect_abort("mmio-unassigned", 0x0a000000);                        /* virtio slot 0, given to nobody */
+	expect_abort("mmio-unassigned", 0x08080000);                        /* the ITS */
+	expect_abort("mmio-unassigned", 0x10000000);                        /* PCIe */
 	expect_abort("redistributor-foreign", GICR_BASE + 2 * GICR_STRIDE); /* a third vCPU's frame */
 }
 
@@ -123,20 +123,20 @@ static void check_sgis(void)
 	irqs_on();
 	for (int i = 0; i < 16; i++)
 		before[i] = irq_count[i];
-	send_sgi((3ULL << 24) | 1);                   /* SGI 3 to ourselves */
-	send_sgi((4ULL << 24) | 0xfffe);              /* SGI 4 to Aff0 1..15 (not us) */
-	send_sgi((5ULL << 24) | (1ULL << 40));        /* SGI 5 to everyone but us */
+	send_sgi((3ULL << 24) | 1);                     /* SGI 3 to ourselves */
+	send_sgi((4ULL << 24) | 0xfffe);                /* SGI 4 to Aff0 1..15 (not us) */
+	send_sgi((5ULL << 24) | (1ULL << 40));          /* SGI 5 to everyone but us */
 	send_sgi((6ULL << 24) | (1ULL << 16) | 0xffff); /* SGI 6 to cluster 1: nobody */
 	send_sgi((7ULL << 24) | (1ULL << 32) | 0xffff); /* SGI 7 to Aff2 1: nobody */
-	for (int k = 0; k < 200; k++) /* SGIs aimed at every CPU number the architecture has */
+	for (int k = 0; k < 200; k++)                   /* SGIs aimed at every CPU number the architecture has */
 		send_sgi((8ULL << 24) | ((uint64_t)(k & 0xff) << 16) | ((uint64_t)(k & 0xff) << 32) |
 			 ((uint64_t)(k & 0xff) << 48) | 0xfffe);
 	delay_ms(20);
 	bool ok = irq_count[3] == before[3] + 1 && irq_count[4] == before[4] && irq_count[5] == before[5] &&
 		  irq_count[6] == before[6] && irq_count[7] == before[7] && irq_count[8] == before[8];
 	result("sgi-targets", ok, "self %u (want 1), others' SGIs seen here: %u %u %u %u %u (want 0)",
-	       irq_count[3] - before[3], irq_count[4] - before[4], irq_count[5] - before[5],
-	       irq_count[6] - before[6], irq_count[7] - before[7], irq_count[8] - before[8]);
+	       irq_count[3] - before[3], irq_count[4] - before[4], irq_count[5] - before[5], irq_count[6] - before[6],
+	       irq_count[7] - before[7], irq_count[8] - before[8]);
 	irqs_off();
 }
 
@@ -157,8 +157,7 @@ static void check_psci(void)
 
 	r = smccc(false, PSCI_CPU_ON_64, MPIDR_OTHER_VM, entry, 0);
 	ok &= r == PSCI_RET_INVALID_PARAMETERS;
-	result("psci-foreign-cpu", r == PSCI_RET_INVALID_PARAMETERS, "CPU_ON(another VM's CPU) = %lld",
-	       (long long)r);
+	result("psci-foreign-cpu", r == PSCI_RET_INVALID_PARAMETERS, "CPU_ON(another VM's CPU) = %lld", (long long)r);
 	r = smccc(true, PSCI_CPU_ON_64, 3, entry, 0);
 	result("psci-foreign-cpu", r == PSCI_RET_INVALID_PARAMETERS, "CPU_ON over SMC(MPIDR 3) = %lld", (long long)r);
 	r = smccc(false, PSCI_CPU_ON_64, 0x100, entry, 0);
@@ -224,13 +223,13 @@ static void check_smccc_random(void)
 	       (long long)(int64_t)x0);
 }
 
-#define SYSREG_TRY(check, insn, want_undef)                                                        \
-	do {                                                                                      \
-		uint32_t before = last_exc.count;                                                 \
-		uint64_t val = 0x1234;                                                            \
-		__asm__ volatile(insn : "+r"(val) : : "memory");                                  \
-		bool undef = last_exc.count != before && (last_exc.esr >> 26) == EC_UNKNOWN;      \
-		result(check, undef == (want_undef), "%s: %s", insn,                              \
+#define SYSREG_TRY(check, insn, want_undef)                                                                         \
+	do {                                                                                                        \
+		uint32_t before = last_exc.count;                                                                   \
+		uint64_t val = 0x1234;                                                                              \
+		__asm__ volatile(insn : "+r"(val) : : "memory");                                                    \
+		bool undef = last_exc.count != before && (last_exc.esr >> 26) == EC_UNKNOWN;                        \
+		result(check, undef == (want_undef), "%s: %s", insn,                                                \
 		       undef ? "undefined instruction" : (last_exc.count != before ? "other fault" : "completed")); \
 	} while (0)
 
@@ -269,7 +268,8 @@ static void check_set_way(void)
 		uint64_t ccsidr;
 		__asm__ volatile("msr csselr_el1, %0; isb" : : "r"((uint64_t)level << 1));
 		__asm__ volatile("mrs %0, ccsidr_el1" : "=r"(ccsidr));
-		uint32_t line = (ccsidr & 7) + 4, ways = ((ccsidr >> 3) & 0x3ff) + 1, sets = ((ccsidr >> 13) & 0x7fff) + 1;
+		uint32_t line = (ccsidr & 7) + 4, ways = ((ccsidr >> 3) & 0x3ff) + 1,
+			 sets = ((ccsidr >> 13) & 0x7fff) + 1;
 		uint32_t way_shift = __builtin_clz(ways - 1 ? ways - 1 : 1);
 		for (uint32_t w = 0; w < ways; w++)
 			for (uint32_t s = 0; s < sets; s++) {
@@ -304,13 +304,13 @@ static void check_uart_storm(void)
 {
 	uint32_t before = irq_count[33];
 
-	mmio_write64(GICD_BASE + 0x6000 + 8 * 33, 0);          /* route to vCPU 0 */
-	mmio_write32(GICD_BASE + 0x80 + 4, 1U << 1);           /* group 1 */
-	mmio_write32(GICD_BASE + 0x100 + 4, 1U << 1);          /* enable INTID 33 */
+	mmio_write64(GICD_BASE + 0x6000 + 8 * 33, 0); /* route to vCPU 0 */
+	mmio_write32(GICD_BASE + 0x80 + 4, 1U << 1);  /* group 1 */
+	mmio_write32(GICD_BASE + 0x100 + 4, 1U << 1); /* enable INTID 33 */
 	storm_end = counter() + counter_freq() / 2;
 	uint64_t give_up = counter() + 10 * counter_freq();
 	irqs_on();
-	mmio_write32(UART_BASE + 0x38, 1U << 5);               /* UARTIMSC.TXIM: TXIS stays high */
+	mmio_write32(UART_BASE + 0x38, 1U << 5); /* UARTIMSC.TXIM: TXIS stays high */
 	while (storm_end && counter() < give_up)
 		;
 	irqs_off();
@@ -393,11 +393,14 @@ static void time_exits(const char *what, int kind, uint32_t n)
 	uint64_t t0 = counter();
 	for (uint32_t i = 0; i < n; i++) {
 		switch (kind) {
-		case 0: (void)mmio_read32(UART_BASE + 0x18); break;   /* UARTFR: the console's poll */
-		case 1: (void)mmio_read32(GICD_BASE + 0x4); break;    /* GICD_TYPER */
-		case 2: smccc(false, PSCI_VERSION, 0, 0, 0); break;   /* HVC */
-		case 3: { uint64_t v; __asm__ volatile("mrs %0, pmcr_el0" : "=r"(v)); } break; /* a trapped sysreg */
-		default: __asm__ volatile("nop"); break;          /* no exit: the loop itself */
+		case 0: (void)mmio_read32(UART_BASE + 0x18); break; /* UARTFR: the console's poll */
+		case 1: (void)mmio_read32(GICD_BASE + 0x4); break;  /* GICD_TYPER */
+		case 2: smccc(false, PSCI_VERSION, 0, 0, 0); break; /* HVC */
+		case 3: {
+			uint64_t v;
+			__asm__ volatile("mrs %0, pmcr_el0" : "=r"(v));
+		} break;                                 /* a trapped sysreg */
+		default: __asm__ volatile("nop"); break; /* no exit: the loop itself */
 		}
 	}
 	uint64_t ns = (counter() - t0) * 1000000000ULL / counter_freq();

@@ -21,8 +21,8 @@ struct board_virtio {
 
 struct board {
 	char model[64];
-	uint32_t cpu_count;       /* CPUs the hypervisor can drive (<= FV_MAX_CPUS) */
-	uint32_t cpu_count_seen;  /* CPUs the tree lists */
+	uint32_t cpu_count;      /* CPUs the hypervisor can drive (<= FV_MAX_CPUS) */
+	uint32_t cpu_count_seen; /* CPUs the tree lists */
 	uint64_t cpu_mpidr[FV_MAX_CPUS];
 	uint64_t ram_base;
 	uint64_t ram_size;
@@ -30,7 +30,7 @@ struct board {
 	uint64_t gicr_base, gicr_size;
 	uint64_t uart_base;
 	uint32_t uart_intid;
-	uint32_t timer_intid[4]; /* secure phys, phys, virt, hyp (INTIDs) */
+	uint32_t timer_intid[4];         /* secure phys, phys, virt, hyp (INTIDs) */
 	uint64_t flash_base, flash_size; /* bank 0 */
 	uint32_t virtio_count;
 	struct board_virtio virtio[FV_VIRTIO_SLOTS]; /* ascending address = slot */

@@ -51,21 +51,21 @@ struct conmux {
 	struct spinlock lock;
 	struct conmux_port port[CONMUX_MAX_PORTS];
 	uint32_t port_count;
-	int owner;      /* port holding the UART line mid-line, or -1 (at column 0) */
-	uint32_t owner_bytes; /* bytes it wrote on this line */
-	uint32_t focus; /* port receiving input */
-	uint32_t switch_count; /* Ctrl-A seen in a row */
-	uint32_t ready;        /* ports refused earlier that have room now */
+	int owner;                              /* port holding the UART line mid-line, or -1 (at column 0) */
+	uint32_t owner_bytes;                   /* bytes it wrote on this line */
+	uint32_t focus;                         /* port receiving input */
+	uint32_t switch_count;                  /* Ctrl-A seen in a row */
+	uint32_t ready;                         /* ports refused earlier that have room now */
 	void (*write)(const char *s, size_t n); /* the UART */
 	uint64_t (*now_ms)(void);
 };
 
 /* Input outcome for one typed byte. */
 struct conmux_input {
-	uint32_t port;      /* deliver bytes[0..count) to this port */
+	uint32_t port; /* deliver bytes[0..count) to this port */
 	uint8_t bytes[CONMUX_SWITCH_COUNT];
 	uint32_t count;
-	bool switched;      /* focus moved: the multiplexer has announced it */
+	bool switched; /* focus moved: the multiplexer has announced it */
 };
 
 void conmux_init(struct conmux *m, void (*write)(const char *, size_t), uint64_t (*now_ms)(void));

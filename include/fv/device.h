@@ -42,7 +42,7 @@ struct vdev_ops {
 struct vdev;
 
 struct vdev_kind {
-	uint32_t kind;     /* enum device_kind */
+	uint32_t kind;       /* enum device_kind */
 	uint32_t scan_first; /* how early the trap path looks at it: the most trapped highest, 0 for most */
 	const struct vdev_ops *ops;
 	bool (*create)(struct vdev *dev, struct vm *vm);
@@ -90,8 +90,7 @@ void *vdev_state(const struct vm *vm, uint32_t kind);
  * read directly in one mode, trapped in another). The window must lie in
  * the device's own region; the change is visible to every vCPU on return.
  */
-bool vdev_map(struct vm *vm, const struct vdev *dev, uint64_t offset, uint64_t pa, uint64_t size,
-	      enum s2_attr attr);
+bool vdev_map(struct vm *vm, const struct vdev *dev, uint64_t offset, uint64_t pa, uint64_t size, enum s2_attr attr);
 bool vdev_unmap(struct vm *vm, const struct vdev *dev, uint64_t offset, uint64_t size);
 
 /* The device whose window holds `ipa`, or the catch-all. A short scan: a VM

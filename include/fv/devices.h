@@ -29,11 +29,11 @@
 #define DEVKIND_IRQ BIT(3)         /* drives an SPI of its own */
 #define DEVKIND_PER_VCPU BIT(4)    /* the window is `size` per vCPU */
 
-#define DEVICE_KINDS(X)                                                                                     \
+#define DEVICE_KINDS(X)                                                                                      \
 	X(VIRTIO_MMIO, 1, "virtio-mmio", passthrough, DEVKIND_PASSTHROUGH | DEVKIND_IRQ, PLAT_VIRTIO_STRIDE) \
-	X(GICD, 2, "gicv3-distributor", vgicd, DEVKIND_REQUIRED, VBOARD_GICD_SIZE)                          \
-	X(GICR, 3, "gicv3-redistributors", vgicr, DEVKIND_REQUIRED | DEVKIND_PER_VCPU, VBOARD_GICR_STRIDE)  \
-	X(PL011, 4, "pl011", vpl011, DEVKIND_REQUIRED | DEVKIND_IRQ, 0x1000ULL)                             \
+	X(GICD, 2, "gicv3-distributor", vgicd, DEVKIND_REQUIRED, VBOARD_GICD_SIZE)                           \
+	X(GICR, 3, "gicv3-redistributors", vgicr, DEVKIND_REQUIRED | DEVKIND_PER_VCPU, VBOARD_GICR_STRIDE)   \
+	X(PL011, 4, "pl011", vpl011, DEVKIND_REQUIRED | DEVKIND_IRQ, 0x1000ULL)                              \
 	X(SP805, 5, "sp805", vwdt, DEVKIND_SINGLE | DEVKIND_IRQ, 0x1000ULL)
 
 enum device_kind {

@@ -27,7 +27,7 @@ enum dtb_error {
 
 struct dtb {
 	const uint8_t *blob;
-	uint32_t size;        /* totalsize, checked against the buffer */
+	uint32_t size; /* totalsize, checked against the buffer */
 	uint32_t struct_off;
 	uint32_t struct_size;
 	uint32_t strings_off;
@@ -64,7 +64,8 @@ bool dtb_read_cells(const void *val, uint32_t len, uint32_t *pos, uint32_t cells
 static inline uint32_t dtb_be32(const void *p)
 {
 	const uint8_t *b = p;
-	return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3]; /* NOLINT(clang-analyzer-core.NullDereference): callers pass open trees */
+	return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) |
+	       b[3]; /* NOLINT(clang-analyzer-core.NullDereference): callers pass open trees */
 }
 
 #endif

@@ -22,8 +22,7 @@ struct linux_image_info {
  * Decode and check an arm64 Image header. `size` is the file size. False,
  * with a reason in `why`, if it is not a bootable little-endian arm64 Image.
  */
-bool image_linux_parse(const void *data, uint64_t size, struct linux_image_info *info,
-		       const char **why);
+bool image_linux_parse(const void *data, uint64_t size, struct linux_image_info *info, const char **why);
 
 /* Is `b` a byte of a name we accept for VMs ([A-Za-z0-9._-])? */
 bool image_name_char_ok(char c);

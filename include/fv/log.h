@@ -28,9 +28,9 @@ __attribute__((noreturn)) void panic_at(const char *file, int line, const char *
 #define PANIC(...) panic_at(__FILE__, __LINE__, __VA_ARGS__)
 /* Whether some CPU panicked: every other CPU halts at its next interrupt. */
 bool log_panicked(void);
-#define ASSERT(cond)                                                  \
-	do {                                                          \
-		if (!(cond))                                          \
+#define ASSERT(cond)                                                                 \
+	do {                                                                         \
+		if (!(cond))                                                         \
 			panic_at(__FILE__, __LINE__, "assertion failed: %s", #cond); \
 	} while (0)
 

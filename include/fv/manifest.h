@@ -102,7 +102,7 @@ struct manifest_vm {
 	uint32_t cpu_count;
 	uint32_t mem_count;
 	uint32_t device_count;
-	uint32_t flags;    /* VM_FLAG_* */
+	uint32_t flags;            /* VM_FLAG_* */
 	uint8_t cpu[FV_MAX_VCPUS]; /* board CPU index running vCPU n */
 	struct manifest_mem mem[FV_MAX_VM_MEM];
 	struct manifest_device device[FV_MAX_VM_DEVICES];

@@ -45,10 +45,10 @@
 struct vcpu;
 
 enum psci_action {
-	PSCI_CONTINUE,   /* return to the guest with x0 set */
-	PSCI_VCPU_OFF,   /* the calling vCPU is now off */
-	PSCI_VM_OFF,     /* the VM powered itself off */
-	PSCI_VM_RESET,   /* the VM asked for a reset */
+	PSCI_CONTINUE, /* return to the guest with x0 set */
+	PSCI_VCPU_OFF, /* the calling vCPU is now off */
+	PSCI_VM_OFF,   /* the VM powered itself off */
+	PSCI_VM_RESET, /* the VM asked for a reset */
 };
 
 /*

@@ -15,9 +15,9 @@
 #define S2_PAGE_SIZE 4096U
 
 enum s2_attr {
-	S2_NORMAL_RW,  /* guest RAM: normal write-back, read/write, executable */
-	S2_DEVICE_RW,  /* passthrough device: Device-nGnRE, never executable */
-	S2_NORMAL_RO,  /* a window read directly, written through a trap (e.g. flash) */
+	S2_NORMAL_RW, /* guest RAM: normal write-back, read/write, executable */
+	S2_DEVICE_RW, /* passthrough device: Device-nGnRE, never executable */
+	S2_NORMAL_RO, /* a window read directly, written through a trap (e.g. flash) */
 };
 
 struct s2_table {

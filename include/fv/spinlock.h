@@ -20,7 +20,10 @@ struct spinlock {
 	uint16_t owner;
 };
 
-#define SPINLOCK_INIT { 0, 0 }
+#define SPINLOCK_INIT \
+	{             \
+		0, 0  \
+	}
 
 void arch_cpu_relax(void);
 
@@ -34,7 +37,9 @@ static inline void spin_lock(struct spinlock *l)
 
 static inline void spin_unlock(struct spinlock *l)
 {
-	__atomic_store_n(&l->owner, (uint16_t)(l->owner + 1), __ATOMIC_RELEASE); /* NOLINT(clang-analyzer-core.NullDereference): a false path through vgic_lookup */
+	__atomic_store_n(
+		&l->owner, (uint16_t)(l->owner + 1),
+		__ATOMIC_RELEASE); /* NOLINT(clang-analyzer-core.NullDereference): a false path through vgic_lookup */
 }
 
 static inline void spin_lock_init(struct spinlock *l)

@@ -12,33 +12,32 @@
 struct vcpu;
 
 enum trap_kind {
-	TRAP_DATA_ABORT,  /* stage-2 fault on a data access */
-	TRAP_INSN_ABORT,  /* stage-2 fault on an instruction fetch */
+	TRAP_DATA_ABORT, /* stage-2 fault on a data access */
+	TRAP_INSN_ABORT, /* stage-2 fault on an instruction fetch */
 	TRAP_HVC,
 	TRAP_SMC,
-	TRAP_SYSREG,      /* trapped MSR/MRS */
-	TRAP_OTHER,       /* anything else: undefined to the guest */
+	TRAP_SYSREG, /* trapped MSR/MRS */
+	TRAP_OTHER,  /* anything else: undefined to the guest */
 };
 
 struct trap_mem {
 	ipaddr_t ipa;
-	uint64_t far;       /* the guest's virtual address */
-	bool valid;         /* ESR.ISV: the syndrome describes a single load/store */
+	uint64_t far; /* the guest's virtual address */
+	bool valid;   /* ESR.ISV: the syndrome describes a single load/store */
 	bool write;
 	unsigned int width; /* bytes: 1, 2, 4, 8 */
 	unsigned int reg;   /* transfer register, 31 = XZR */
 	bool sign_extend;
-	bool sixty_four;    /* the register is Xn (else Wn) */
+	bool sixty_four; /* the register is Xn (else Wn) */
 };
 
 struct trap_sysreg {
-	uint32_t encoding;  /* SYSREG_ENC(op0, op1, crn, crm, op2) */
+	uint32_t encoding; /* SYSREG_ENC(op0, op1, crn, crm, op2) */
 	bool write;
 	unsigned int reg;
 };
 
-#define SYSREG_ENC(op0, op1, crn, crm, op2) \
-	(((op0) << 14) | ((op1) << 11) | ((crn) << 7) | ((crm) << 3) | (op2))
+#define SYSREG_ENC(op0, op1, crn, crm, op2) (((op0) << 14) | ((op1) << 11) | ((crn) << 7) | ((crm) << 3) | (op2))
 
 struct trap {
 	enum trap_kind kind;

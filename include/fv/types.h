@@ -58,8 +58,8 @@ static inline ipaddr_t ipa_add(ipaddr_t a, uint64_t off)
 }
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define ALIGN_UP(x, a) (((x) + ((a) - 1)) & ~((uint64_t)(a) - 1))
-#define IS_ALIGNED(x, a) (((x) & ((uint64_t)(a) - 1)) == 0)
+#define ALIGN_UP(x, a) (((x) + ((a)-1)) & ~((uint64_t)(a)-1))
+#define IS_ALIGNED(x, a) (((x) & ((uint64_t)(a)-1)) == 0)
 #define BIT(n) (1ULL << (n))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
@@ -84,8 +84,8 @@ static inline bool ranges_overlap(uint64_t a, uint64_t as, uint64_t b, uint64_t 
 /* True if [inner, inner + is) lies inside [outer, outer + os). */
 static inline bool range_within(uint64_t inner, uint64_t is, uint64_t outer, uint64_t os)
 {
-	return is != 0 && !range_wraps(inner, is) && inner >= outer &&
-	       inner - outer <= os && is <= os - (inner - outer);
+	return is != 0 && !range_wraps(inner, is) && inner >= outer && inner - outer <= os &&
+	       is <= os - (inner - outer);
 }
 
 #endif

@@ -13,10 +13,10 @@
 #define FV_VGIC_H
 
 #include <fv/limits.h>
+#include <fv/plat.h>
 #include <fv/spinlock.h>
 #include <fv/types.h>
 #include <fv/virq.h>
-#include <fv/plat.h>
 
 #define VGIC_PRIVATE_IRQS 32U
 #define VGIC_SPI_BASE 32U
@@ -26,15 +26,15 @@
 
 struct virq {
 	uint8_t priority;
-	bool exists;  /* part of this VM: writes to others are ignored */
+	bool exists; /* part of this VM: writes to others are ignored */
 	bool enabled;
 	bool pending; /* latched, not yet in a list register */
 	bool active;
-	bool level;   /* input line, for level-sensitive software sources */
-	bool edge;    /* edge-triggered (else level-sensitive) */
+	bool level; /* input line, for level-sensitive software sources */
+	bool edge;  /* edge-triggered (else level-sensitive) */
 	bool group1;
-	bool hw;      /* backed by physical interrupt pintid */
-	bool in_lr;   /* held by the list register `lr` of its target vCPU */
+	bool hw;    /* backed by physical interrupt pintid */
+	bool in_lr; /* held by the list register `lr` of its target vCPU */
 	uint8_t lr;
 	uint8_t target; /* vCPU index (SPIs: from IROUTER) */
 	uint16_t pintid;

@@ -33,18 +33,18 @@ enum vcpu_power {
 struct vcpu_stats {
 	uint64_t traps;
 	uint64_t mmio;
-	uint64_t calls; /* HVC/SMC */
-	uint64_t irqs;  /* physical interrupts taken while it ran */
+	uint64_t calls;  /* HVC/SMC */
+	uint64_t irqs;   /* physical interrupts taken while it ran */
 	uint64_t aborts; /* aborts injected */
 };
 
 struct vcpu {
 	struct vm *vm;
-	uint32_t index;   /* within the VM */
-	uint32_t pcpu;    /* board CPU running it */
-	uint64_t mpidr;   /* what the guest reads from MPIDR_EL1 */
-	uint32_t power;   /* enum vcpu_power, atomic */
-	uint64_t on_entry;   /* CPU_ON entry point and context id */
+	uint32_t index;    /* within the VM */
+	uint32_t pcpu;     /* board CPU running it */
+	uint64_t mpidr;    /* what the guest reads from MPIDR_EL1 */
+	uint32_t power;    /* enum vcpu_power, atomic */
+	uint64_t on_entry; /* CPU_ON entry point and context id */
 	uint64_t on_context;
 	struct vcpu_regs *regs; /* the trap frame while in the hypervisor */
 	struct vgic_cpu vgic;
@@ -52,24 +52,24 @@ struct vcpu {
 };
 
 enum vm_state {
-	VM_STATE_OFF = 0,    /* stopped (poweroff, policy or the console) */
-	VM_STATE_BOOTING,    /* images being loaded */
+	VM_STATE_OFF = 0, /* stopped (poweroff, policy or the console) */
+	VM_STATE_BOOTING, /* images being loaded */
 	VM_STATE_RUNNING,
-	VM_STATE_STOPPING,   /* vCPUs being parked for a stop or restart */
-	VM_STATE_FAILED,     /* cannot start: a corrupt image */
+	VM_STATE_STOPPING, /* vCPUs being parked for a stop or restart */
+	VM_STATE_FAILED,   /* cannot start: a corrupt image */
 };
 
 enum vm_stop_reason {
-	VM_STOP_POWEROFF,  /* guest PSCI SYSTEM_OFF */
-	VM_STOP_RESET,     /* guest PSCI SYSTEM_RESET: restart */
-	VM_STOP_CRASH,     /* unrecoverable guest fault: policy */
-	VM_STOP_DEVICE,    /* a device asked for the crash policy (a watchdog expired) */
-	VM_STOP_CONSOLE,   /* the hypervisor console: stop */
+	VM_STOP_POWEROFF,        /* guest PSCI SYSTEM_OFF */
+	VM_STOP_RESET,           /* guest PSCI SYSTEM_RESET: restart */
+	VM_STOP_CRASH,           /* unrecoverable guest fault: policy */
+	VM_STOP_DEVICE,          /* a device asked for the crash policy (a watchdog expired) */
+	VM_STOP_CONSOLE,         /* the hypervisor console: stop */
 	VM_STOP_CONSOLE_RESTART, /* the hypervisor console: restart */
 };
 
 struct vm {
-	uint32_t id;      /* index; VMID is id + 1 */
+	uint32_t id; /* index; VMID is id + 1 */
 	const char *name;
 	const struct manifest_vm *cfg;
 	uint32_t vcpu_count;
@@ -78,14 +78,14 @@ struct vm {
 	struct spinlock s2_lock; /* changes to s2 while the VM runs (vdev_map); a leaf */
 	struct vgic_dist vgic;
 	struct vdev_table devs; /* its devices, sorted by address */
-	struct spinlock lock; /* state transitions */
-	uint32_t state;       /* enum vm_state, atomic */
+	struct spinlock lock;   /* state transitions */
+	uint32_t state;         /* enum vm_state, atomic */
 	bool restart_after_stop;
 	bool stay_off;        /* a stop was asked for while it was starting */
 	uint32_t stop_reason; /* enum vm_stop_reason of the stop under way */
 	uint32_t restart_count;
-	bool ram_used;        /* its RAM holds a previous run's data: scrub before the next */
-	uint64_t started_at;  /* counter value at last start */
+	bool ram_used;       /* its RAM holds a previous run's data: scrub before the next */
+	uint64_t started_at; /* counter value at last start */
 	uint32_t console_port;
 	uint64_t fault_log_window; /* rate limit of fault messages */
 	uint32_t fault_log_count;

@@ -13,7 +13,7 @@
 #include <fv/virq.h>
 
 #define VPL011_RX_FIFO 256U /* deeper than a PL011: absorbs a paste while the guest is busy */
-#define VPL011_TX_FIFO 16U /* the FIFO depth a PL011 r1p5 has (PeriphID2 revision 1) */
+#define VPL011_TX_FIFO 16U  /* the FIFO depth a PL011 r1p5 has (PeriphID2 revision 1) */
 
 struct vm;
 

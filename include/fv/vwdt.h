@@ -29,11 +29,11 @@ struct vwdt {
 	struct vm *vm;
 	struct virq_line irq;
 	uint32_t load;
-	uint32_t control;      /* INTEN bit 0, RESEN bit 1 */
-	bool ris;              /* raw interrupt status */
+	uint32_t control; /* INTEN bit 0, RESEN bit 1 */
+	bool ris;         /* raw interrupt status */
 	bool locked;
-	bool expired;          /* reset asserted (by whichever look at the count saw it) */
-	bool reported;         /* ... and reported by vwdt_poll, once */
+	bool expired;  /* reset asserted (by whichever look at the count saw it) */
+	bool reported; /* ... and reported by vwdt_poll, once */
 	uint32_t itcr, itop;
 	uint64_t period_start; /* counter value when the count last started from load */
 };

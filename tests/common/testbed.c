@@ -107,8 +107,9 @@ void testbed_add_virtio(struct manifest *m, uint32_t vm, uint32_t slot)
 		at++;
 	for (uint32_t i = v->device_count; i > at; i--)
 		v->device[i] = v->device[i - 1];
-	v->device[at] = (struct manifest_device){ DEVICE_VIRTIO_MMIO, slot, pa, pa, PLAT_VIRTIO_STRIDE,
-						  PLAT_VIRTIO_INTID_BASE + slot, 0 };
+	v->device[at] = (struct manifest_device){
+		DEVICE_VIRTIO_MMIO, slot, pa, pa, PLAT_VIRTIO_STRIDE, PLAT_VIRTIO_INTID_BASE + slot, 0
+	};
 	v->device_count++;
 	v->flags |= VM_FLAG_UNISOLATED_DMA; /* as the config must say */
 	testbed_redigest(m);
@@ -138,8 +139,9 @@ void testbed_add_watchdog(struct manifest *m, uint32_t vm)
 {
 	struct manifest_vm *v = &m->vm[vm];
 
-	v->device[v->device_count++] = (struct manifest_device){ DEVICE_SP805, 0, 0, TESTBED_WDT_BASE,
-								 TESTBED_WDT_SIZE, TESTBED_WDT_INTID, 0 };
+	v->device[v->device_count++] = (struct manifest_device){
+		DEVICE_SP805, 0, 0, TESTBED_WDT_BASE, TESTBED_WDT_SIZE, TESTBED_WDT_INTID, 0
+	};
 	testbed_redigest(m);
 }
 

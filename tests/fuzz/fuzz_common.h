@@ -23,14 +23,14 @@
 #include "testbed.h"
 
 /* An invariant: on violation say which and where, then abort so libFuzzer keeps the input. */
-#define FUZZ_CHECK(cond, ...)                                                                       \
-	do {                                                                                        \
-		if (!(cond)) {                                                                      \
+#define FUZZ_CHECK(cond, ...)                                                                            \
+	do {                                                                                             \
+		if (!(cond)) {                                                                           \
 			fprintf(stderr, "%s:%d: invariant violated: %s\n  ", __FILE__, __LINE__, #cond); \
-			fprintf(stderr, __VA_ARGS__);                                               \
-			fputc('\n', stderr);                                                        \
-			abort();                                                                    \
-		}                                                                                   \
+			fprintf(stderr, __VA_ARGS__);                                                    \
+			fputc('\n', stderr);                                                             \
+			abort();                                                                         \
+		}                                                                                        \
 	} while (0)
 
 /* ---- decoding the input: once it runs out, every value reads as zero ---- */
@@ -57,11 +57,26 @@ static inline uint64_t fuzz_bytes(struct fuzz_in *in, unsigned int count)
 	return v;
 }
 
-static inline uint16_t fuzz_u16(struct fuzz_in *in) { return (uint16_t)fuzz_bytes(in, 2); }
-static inline uint32_t fuzz_u32(struct fuzz_in *in) { return (uint32_t)fuzz_bytes(in, 4); }
-static inline uint64_t fuzz_u64(struct fuzz_in *in) { return fuzz_bytes(in, 8); }
-static inline bool fuzz_bool(struct fuzz_in *in) { return fuzz_u8(in) & 1; }
-static inline bool fuzz_more(const struct fuzz_in *in) { return in->n > 0; }
+static inline uint16_t fuzz_u16(struct fuzz_in *in)
+{
+	return (uint16_t)fuzz_bytes(in, 2);
+}
+static inline uint32_t fuzz_u32(struct fuzz_in *in)
+{
+	return (uint32_t)fuzz_bytes(in, 4);
+}
+static inline uint64_t fuzz_u64(struct fuzz_in *in)
+{
+	return fuzz_bytes(in, 8);
+}
+static inline bool fuzz_bool(struct fuzz_in *in)
+{
+	return fuzz_u8(in) & 1;
+}
+static inline bool fuzz_more(const struct fuzz_in *in)
+{
+	return in->n > 0;
+}
 
 /* A value in [0, n), n <= 256. */
 static inline uint32_t fuzz_below(struct fuzz_in *in, uint32_t n)
@@ -77,10 +92,11 @@ static inline unsigned int fuzz_width(struct fuzz_in *in)
 
 /* ---- a booted machine: the test bed's VMs, started from a fake flash ---- */
 
-#define FUZZ_MAX_VMS 3           /* the fake arch maps 8 regions: flash + RAM of each VM */
-#define FUZZ_VM_RAM 0x800000ULL  /* the test bed's loads end below 8 MiB */
-#define FUZZ_MAX_DEVICES 3       /* virtio-mmio slots per VM */
-#define FUZZ_SHAPES (FUZZ_MAX_VMS * FV_MAX_CPUS * (FUZZ_MAX_DEVICES + 1) * (FUZZ_MAX_DEVICES + 1) * (FUZZ_MAX_DEVICES + 1))
+#define FUZZ_MAX_VMS 3          /* the fake arch maps 8 regions: flash + RAM of each VM */
+#define FUZZ_VM_RAM 0x800000ULL /* the test bed's loads end below 8 MiB */
+#define FUZZ_MAX_DEVICES 3      /* virtio-mmio slots per VM */
+#define FUZZ_SHAPES \
+	(FUZZ_MAX_VMS * FV_MAX_CPUS * (FUZZ_MAX_DEVICES + 1) * (FUZZ_MAX_DEVICES + 1) * (FUZZ_MAX_DEVICES + 1))
 
 struct fuzz_machine {
 	struct manifest m;
@@ -242,14 +258,14 @@ struct fuzz_con_port {
 	uint8_t expect[FUZZ_CON_STREAM]; /* what the port handed over, from byte number `base` on */
 	uint64_t base;
 	size_t expect_len;
-	uint64_t pos[FUZZ_CON_POS];      /* byte numbers the printed output may have got to */
+	uint64_t pos[FUZZ_CON_POS]; /* byte numbers the printed output may have got to */
 	uint32_t pos_count;
-	uint64_t brk[FUZZ_CON_POS];      /* readings before a '\r' that may start the multiplexer's "\r\n" */
+	uint64_t brk[FUZZ_CON_POS]; /* readings before a '\r' that may start the multiplexer's "\r\n" */
 	uint32_t brk_count;
-	uint64_t split[FUZZ_CON_POS];    /* readings in which the multiplexer ended its last line */
+	uint64_t split[FUZZ_CON_POS]; /* readings in which the multiplexer ended its last line */
 	uint32_t split_count;
-	bool whole_lines;                /* wrote with conmux_line, which bytes_out does not count */
-	bool unchecked;                  /* only the line format is checked, not the bytes */
+	bool whole_lines; /* wrote with conmux_line, which bytes_out does not count */
+	bool unchecked;   /* only the line format is checked, not the bytes */
 };
 
 enum fuzz_con_state { CON_LINE_START, CON_PREFIX, CON_PREFIX_END, CON_LINE };
@@ -262,7 +278,7 @@ struct fuzz_con {
 	char name[FV_NAME_MAX + 1];
 	size_t name_len;
 	int line_port;
-	bool plus;    /* "[name]+ ": the rest of a line the multiplexer split */
+	bool plus; /* "[name]+ ": the rest of a line the multiplexer split */
 	bool prev_cr;
 	uint8_t tail[FUZZ_CON_TAIL]; /* the last bytes of the open line, for messages */
 	uint64_t line_len;
@@ -448,10 +464,12 @@ static inline void fuzz_con_check(struct fuzz_con *c)
 			uint64_t at = p->pos[i];
 			ok = end - at == mp->len && memcmp(p->expect + (at - p->base), mp->buf, mp->len) == 0;
 		}
-		FUZZ_CHECK(ok, "port %s: printed + buffered bytes differ from what it wrote (%llu written, %u buffered)",
+		FUZZ_CHECK(ok,
+			   "port %s: printed + buffered bytes differ from what it wrote (%llu written, %u buffered)",
 			   p->name, (unsigned long long)end, mp->len);
-		FUZZ_CHECK(p->whole_lines || mp->bytes_out + mp->len == end, "port %s: %llu out + %u buffered != %llu written",
-			   p->name, (unsigned long long)mp->bytes_out, mp->len, (unsigned long long)end);
+		FUZZ_CHECK(p->whole_lines || mp->bytes_out + mp->len == end,
+			   "port %s: %llu out + %u buffered != %llu written", p->name,
+			   (unsigned long long)mp->bytes_out, mp->len, (unsigned long long)end);
 	}
 	/* The line holder (if any) is the port whose line is open, and it buffers nothing. */
 	if (c->m->owner >= 0) {

@@ -115,10 +115,10 @@ static void check_limits(const struct tool *t, bool accepted)
 		FUZZ_CHECK(strnlen(t->bootargs[i], MAX_BOOTARGS) < MAX_BOOTARGS, "VM %u: bootargs not terminated", i);
 		if (!accepted)
 			continue; /* after an error the tool stops: half-read VMs are never used */
-		FUZZ_CHECK(vm->kernel.image == MANIFEST_NO_IMAGE || vm->kernel.image < t->blob_count, "VM %u: kernel %u", i,
-			   vm->kernel.image);
-		FUZZ_CHECK(vm->initrd.image == MANIFEST_NO_IMAGE || vm->initrd.image < t->blob_count, "VM %u: initrd %u", i,
-			   vm->initrd.image);
+		FUZZ_CHECK(vm->kernel.image == MANIFEST_NO_IMAGE || vm->kernel.image < t->blob_count,
+			   "VM %u: kernel %u", i, vm->kernel.image);
+		FUZZ_CHECK(vm->initrd.image == MANIFEST_NO_IMAGE || vm->initrd.image < t->blob_count,
+			   "VM %u: initrd %u", i, vm->initrd.image);
 		FUZZ_CHECK(vm->dtb.image == MANIFEST_NO_IMAGE, "VM %u: a device tree before the tool built one", i);
 	}
 }
@@ -133,7 +133,8 @@ static void check_layout(const struct tool *t, uint32_t i)
 	if (vm->boot == VM_BOOT_LINUX) {
 		struct linux_image_info info;
 		const char *why;
-		FUZZ_CHECK(image_linux_parse(k->data, k->size, &info, &why), "VM %u: Linux kernel accepted: %s", i, why);
+		FUZZ_CHECK(image_linux_parse(k->data, k->size, &info, &why), "VM %u: Linux kernel accepted: %s", i,
+			   why);
 		FUZZ_CHECK(vm->kernel.ipa == ALIGN_UP(vm->mem[0].ipa, SZ_2M) + info.text_offset &&
 				   vm->kernel.reserve == info.image_size && vm->entry == vm->kernel.ipa,
 			   "VM %u: kernel placed at 0x%llx", i, (unsigned long long)vm->kernel.ipa);
@@ -144,7 +145,8 @@ static void check_layout(const struct tool *t, uint32_t i)
 	FUZZ_CHECK(vm->dtb.ipa % SZ_2M == 0 && vm->dtb.ipa >= vm->kernel.ipa + vm->kernel.reserve,
 		   "VM %u: device tree at 0x%llx", i, (unsigned long long)vm->dtb.ipa);
 	if (vm->initrd.image != MANIFEST_NO_IMAGE)
-		FUZZ_CHECK(vm->initrd.ipa == vm->dtb.ipa + SZ_2M && vm->initrd.reserve >= t->blob[vm->initrd.image].size,
+		FUZZ_CHECK(vm->initrd.ipa == vm->dtb.ipa + SZ_2M &&
+				   vm->initrd.reserve >= t->blob[vm->initrd.image].size,
 			   "VM %u: initrd at 0x%llx", i, (unsigned long long)vm->initrd.ipa);
 }
 
@@ -159,8 +161,9 @@ static void check_guest_tree(struct tool *t, uint32_t i, const uint8_t *dtb, siz
 	int chosen = dtb_path(&r, "/chosen");
 	uint32_t len;
 	const uint8_t *seed = dtb_prop(&r, chosen, "kaslr-seed", &len);
-	FUZZ_CHECK(seed && len == 8 && (uint64_t)(seed - dtb) == kaslr, "VM %u: kaslr-seed at %td, the manifest says %llu",
-		   i, seed ? seed - dtb : -1, (unsigned long long)kaslr);
+	FUZZ_CHECK(seed && len == 8 && (uint64_t)(seed - dtb) == kaslr,
+		   "VM %u: kaslr-seed at %td, the manifest says %llu", i, seed ? seed - dtb : -1,
+		   (unsigned long long)kaslr);
 	uint32_t cpus = 0, mems = 0;
 	for (int n = dtb_first_child(&r, dtb_path(&r, "/cpus")); n >= 0; n = dtb_next_sibling(&r, n))
 		cpus++;
@@ -168,8 +171,8 @@ static void check_guest_tree(struct tool *t, uint32_t i, const uint8_t *dtb, siz
 		const char *type = dtb_prop(&r, n, "device_type", &len);
 		mems += type && len == 7 && memcmp(type, "memory", 7) == 0;
 	}
-	FUZZ_CHECK(cpus == vm->cpu_count && mems == vm->mem_count, "VM %u: tree has %u CPUs and %u memory nodes", i, cpus,
-		   mems);
+	FUZZ_CHECK(cpus == vm->cpu_count && mems == vm->mem_count, "VM %u: tree has %u CPUs and %u memory nodes", i,
+		   cpus, mems);
 }
 
 /* The tool's remaining steps: device trees, image placement, digests, the shared validator. */

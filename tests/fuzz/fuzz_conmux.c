@@ -42,9 +42,9 @@ static void make_name(char *out, uint32_t index, uint32_t len)
 
 struct model {
 	struct fuzz_focus focus;
-	uint32_t refused;      /* ports told "full" (refused, or can_put said no) and not yet told of room */
+	uint32_t refused; /* ports told "full" (refused, or can_put said no) and not yet told of room */
 	uint32_t wanted[CONMUX_MAX_PORTS]; /* the most room such a port asked for */
-	uint32_t wrote;        /* ports that wrote since they were told "full" (used room told of) */
+	uint32_t wrote;                    /* ports that wrote since they were told "full" (used room told of) */
 	uint32_t lines_written;
 };
 
@@ -231,40 +231,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		switch (fuzz_below(&in, 14)) {
 		case 0:
 		case 1:
-		case 2:
-			put_bytes(&md, &in);
-			break;
-		case 3:
-			hv_line(&md);
-			break;
-		case 4:
-			clock_ms += fuzz_u8(&in) % (2 * CONMUX_IDLE_MS);
-			break;
-		case 5:
-			poll_and_check();
-			break;
+		case 2: put_bytes(&md, &in); break;
+		case 3: hv_line(&md); break;
+		case 4: clock_ms += fuzz_u8(&in) % (2 * CONMUX_IDLE_MS); break;
+		case 5: poll_and_check(); break;
 		case 6:
-		case 7:
-			type_byte(&md, fuzz_bool(&in) ? CONMUX_SWITCH_CHAR : fuzz_u8(&in));
-			break;
-		case 8:
-			set_focus(&md, fuzz_below(&in, mux.port_count));
-			break;
-		case 9:
-			take_ready(&md);
-			break;
-		case 10:
-			quiet(&md);
-			break;
-		case 11:
-			clock_ms += fuzz_u16(&in);
-			break;
-		case 12:
-			burst(&md, &in);
-			break;
-		case 13:
-			ask_room(&md, &in);
-			break;
+		case 7: type_byte(&md, fuzz_bool(&in) ? CONMUX_SWITCH_CHAR : fuzz_u8(&in)); break;
+		case 8: set_focus(&md, fuzz_below(&in, mux.port_count)); break;
+		case 9: take_ready(&md); break;
+		case 10: quiet(&md); break;
+		case 11: clock_ms += fuzz_u16(&in); break;
+		case 12: burst(&md, &in); break;
+		case 13: ask_room(&md, &in); break;
 		}
 		fuzz_con_check(&con);
 		FUZZ_CHECK(mux.switch_count == md.focus.ctrl_a, "%u Ctrl-A counted, %u typed", mux.switch_count,

@@ -26,8 +26,8 @@
 #define WALK_MAX_DEPTH 32
 
 static const char *const prop_names[] = {
-	"compatible", "reg", "status", "device_type", "#address-cells", "#size-cells",
-	"model", "interrupts", "method", "name", "", "x",
+	"compatible", "reg",  "status", "device_type", "#address-cells", "#size-cells", "model", "interrupts",
+	"method",     "name", "",       "x",
 };
 
 static const char *const compat_names[] = {
@@ -53,8 +53,9 @@ static bool in_struct(const struct dtb *t, const void *p, uint64_t n)
 
 static void check_value(const struct dtb *t, const void *v, uint32_t len, const char *what)
 {
-	FUZZ_CHECK(in_struct(t, v, len), "%s: value of %u bytes at struct offset %td leaves the structure block (%u bytes)",
-		   what, len, (const uint8_t *)v - (t->blob + t->struct_off), t->struct_size);
+	FUZZ_CHECK(in_struct(t, v, len),
+		   "%s: value of %u bytes at struct offset %td leaves the structure block (%u bytes)", what, len,
+		   (const uint8_t *)v - (t->blob + t->struct_off), t->struct_size);
 	/* Reading every cell of the value must stay inside it. */
 	for (uint32_t cells = 1; cells <= 2; cells++) {
 		uint32_t pos = 0, steps = 0;
@@ -72,8 +73,8 @@ static void check_node(const struct dtb *t, int node)
 	const char *name = dtb_name(t, node);
 	if (name) {
 		size_t max = t->struct_size - (size_t)(name - (const char *)(t->blob + t->struct_off));
-		FUZZ_CHECK(in_struct(t, name, 1) && strnlen(name, max) < max, "node %d: name not terminated in the block",
-			   node);
+		FUZZ_CHECK(in_struct(t, name, 1) && strnlen(name, max) < max,
+			   "node %d: name not terminated in the block", node);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(prop_names); i++) {
 		uint32_t len = 0;
@@ -103,7 +104,8 @@ static void walk(const struct dtb *t, int node, int depth)
 		const char *name = dtb_name(t, c);
 		if (name && strlen(name) < 60) {
 			int found = dtb_child(t, node, name);
-			FUZZ_CHECK(found >= 0 && found <= c, "child \"%s\" at %d not found by name (%d)", name, c, found);
+			FUZZ_CHECK(found >= 0 && found <= c, "child \"%s\" at %d not found by name (%d)", name, c,
+				   found);
 		}
 	}
 }
@@ -127,16 +129,15 @@ static void compare(const struct dtb *t, const void *fdt, int node, int depth)
 	FUZZ_CHECK(ours && theirs && strcmp(ours, theirs) == 0, "node %d: name \"%s\", libfdt says \"%s\"", node,
 		   ours ? ours : "(none)", theirs ? theirs : "(none)");
 	int p;
-	fdt_for_each_property_offset(p, fdt, node)
-	{
+	fdt_for_each_property_offset(p, fdt, node) {
 		const char *name;
 		int lib_len;
 		fdt_getprop_by_offset(fdt, p, &name, &lib_len);
 		const void *first = fdt_getprop(fdt, node, name, &lib_len);
 		uint32_t len = 0;
 		const void *v = dtb_prop(t, node, name, &len);
-		FUZZ_CHECK(v == first && (int)len == lib_len, "node %d property \"%s\": reader %p/%u, libfdt %p/%d", node,
-			   name, v, len, first, lib_len);
+		FUZZ_CHECK(v == first && (int)len == lib_len, "node %d property \"%s\": reader %p/%u, libfdt %p/%d",
+			   node, name, v, len, first, lib_len);
 	}
 	int c = dtb_first_child(t, node);
 	int lc = fdt_first_subnode(fdt, node);
@@ -186,10 +187,18 @@ static void run(const uint8_t *blob, size_t size)
 	check_board(blob, size);
 	if (dtb_open(&t, blob, size) != 0)
 		return;
-	FUZZ_CHECK(t.size <= size && range_within(t.struct_off, t.struct_size, 0, t.size), "header accepted with blocks outside");
+	FUZZ_CHECK(t.size <= size && range_within(t.struct_off, t.struct_size, 0, t.size),
+		   "header accepted with blocks outside");
 	walk(&t, dtb_root(&t), 0);
-	static const char *const paths[] = { "/", "/cpus", "/memory", "/cpus/cpu@0", "//cpus//", "/a/b/c/d/e/f",
-		"/0123456789012345678901234567890123456789012345678901234567890123456789" };
+	static const char *const paths[] = {
+		"/",
+		"/cpus",
+		"/memory",
+		"/cpus/cpu@0",
+		"//cpus//",
+		"/a/b/c/d/e/f",
+		"/0123456789012345678901234567890123456789012345678901234567890123456789"
+	};
 	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
 		int n = dtb_path(&t, paths[i]);
 		if (n >= 0)

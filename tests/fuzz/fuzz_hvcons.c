@@ -41,7 +41,7 @@ struct expect {
 	uint32_t now[FUZZ_MAX_VMS];   /* the state later commands of the same typing see */
 	uint32_t state[FUZZ_MAX_VMS]; /* once every CPU has handled its requests */
 	uint32_t restarts[FUZZ_MAX_VMS];
-	bool restarting[FUZZ_MAX_VMS];  /* restarted by this typing, not yet done */
+	bool restarting[FUZZ_MAX_VMS]; /* restarted by this typing, not yet done */
 };
 
 static int vm_named(const char *name)
@@ -113,9 +113,12 @@ static void edit(struct expect *e, uint8_t c)
 static uint32_t chunk(struct fuzz_in *in, uint8_t *out, uint32_t max)
 {
 	static const char *const words[] = {
-		"list\r", "restart ", "stop ", "start ", "mem\r", "help\r", "?\r", "poweroff", "vm0", "vm1",
-		"vm2", "vm3", " ", "\r", "\x7f", "\x03", "\x15", "\x01\x01\x01", "\x01", "restart vm0\r",
-		"stop vm1\r", "start vm1\r", "stop  vm0  \r", "0123456789abcdefghijklmnopqrstuvwxyz",
+		"list\r",     "restart ",     "stop ",         "start ",
+		"mem\r",      "help\r",       "?\r",           "poweroff",
+		"vm0",        "vm1",          "vm2",           "vm3",
+		" ",          "\r",           "\x7f",          "\x03",
+		"\x15",       "\x01\x01\x01", "\x01",          "restart vm0\r",
+		"stop vm1\r", "start vm1\r",  "stop  vm0  \r", "0123456789abcdefghijklmnopqrstuvwxyz",
 	};
 	uint32_t n = 0;
 	uint32_t parts = 1 + fuzz_below(in, 6);
@@ -142,7 +145,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fuzz_machine_boot(&fuzz_machine, &in);
 	fuzz_con_init(&con, &console_mux);
-	con.port[CONSOLE_HV_PORT].unchecked = true; /* echo, prompts and messages: format only */
+	con.port[CONSOLE_HV_PORT].unchecked = true;           /* echo, prompts and messages: format only */
 	console_mux.port[CONSOLE_HV_PORT].takes_input = true; /* as hv_main adds it */
 	log_set_sink(fuzz_console_sink);
 	fake.cpu = 0;
@@ -191,7 +194,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				   (const char *)typed);
 			/* (a VM booted meanwhile starts with an empty receive FIFO) */
 			bool booted = uart[v].state != VM_STATE_RUNNING || uart[v].restarts != vms[v].restart_count;
-			uint32_t got = vpl011_of(&vms[v])->rx_count - uart[v].rx_count + vpl011_of(&vms[v])->rx_dropped - uart[v].rx_dropped;
+			uint32_t got = vpl011_of(&vms[v])->rx_count - uart[v].rx_count +
+				       vpl011_of(&vms[v])->rx_dropped - uart[v].rx_dropped;
 			FUZZ_CHECK(vms[v].state != VM_STATE_RUNNING || booted || got == to_vm[v],
 				   "VM %u received %u typed bytes, %u were for it", v, got, to_vm[v]);
 		}

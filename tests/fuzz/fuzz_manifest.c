@@ -49,8 +49,8 @@ static bool name_valid(const char *name)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = name[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-		      c == '-'))
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+		      c == '_' || c == '-'))
 			return false;
 	}
 	return true;
@@ -154,13 +154,14 @@ static bool vm_valid(const struct manifest *m, uint32_t i)
 				if (vm->mem[r].ipa != vm->mem[r].pa)
 					return false;
 			for (uint32_t o = 0; o <= i; o++)
-				for (uint32_t j = 0; j < (o == i ? k : MIN(m->vm[o].device_count, FV_MAX_VM_DEVICES)); j++)
+				for (uint32_t j = 0; j < (o == i ? k : MIN(m->vm[o].device_count, FV_MAX_VM_DEVICES));
+				     j++)
 					if (m->vm[o].device[j].kind == d->kind && m->vm[o].device[j].index == d->index)
 						return false;
 		} else {
-			u128 want = d->kind == DEVICE_GICD ? VBOARD_GICD_SIZE
+			u128 want = d->kind == DEVICE_GICD   ? VBOARD_GICD_SIZE
 				    : d->kind == DEVICE_GICR ? (u128)VBOARD_GICR_STRIDE * vm->cpu_count
-							      : 0x1000;
+							     : 0x1000;
 			if (d->pa || d->index || d->size != want || d->ipa % SZ_4K ||
 			    (u128)d->ipa + d->size > PLAT_MMIO_LOW_END)
 				return false;
@@ -248,7 +249,8 @@ static bool manifest_valid(const struct manifest *m, uint64_t flash_bytes)
 /* Can this live board host a valid manifest? */
 static bool board_fits(const struct manifest *m, const struct board *b)
 {
-	if (b->cpu_count < m->board.cpu_count || !inside(m->board.ram_base, m->board.ram_size, b->ram_base, b->ram_size))
+	if (b->cpu_count < m->board.cpu_count ||
+	    !inside(m->board.ram_base, m->board.ram_size, b->ram_base, b->ram_size))
 		return false;
 	if (b->flash_size && b->flash_size < m->image_end)
 		return false;
@@ -270,7 +272,8 @@ static bool board_fits(const struct manifest *m, const struct board *b)
 		for (uint32_t k = 0; k < vm->device_count; k++) {
 			bool found = emulated(vm->device[k].kind);
 			for (uint32_t s = 0; s < b->virtio_count; s++)
-				found |= b->virtio[s].base == vm->device[k].pa && b->virtio[s].intid == vm->device[k].intid;
+				found |= b->virtio[s].base == vm->device[k].pa &&
+					 b->virtio[s].intid == vm->device[k].intid;
 			if (!found)
 				return false;
 		}
@@ -541,10 +544,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(&copy, &m, sizeof(m));
 	bool ok = validate(&m, flash, &d1);
 	FUZZ_CHECK(memcmp(&copy, &m, sizeof(m)) == 0, "manifest_validate changed the manifest");
-	FUZZ_CHECK(validate(&m, flash, &d2) == ok && strcmp(d1.text, d2.text) == 0, "manifest_validate is not repeatable");
+	FUZZ_CHECK(validate(&m, flash, &d2) == ok && strcmp(d1.text, d2.text) == 0,
+		   "manifest_validate is not repeatable");
 	bool want = manifest_valid(&m, flash);
-	FUZZ_CHECK(ok == want, "manifest_validate says %s, the rules say %s; its reports:\n%s", ok ? "valid" : "invalid",
-		   want ? "valid" : "invalid", d1.text);
+	FUZZ_CHECK(ok == want, "manifest_validate says %s, the rules say %s; its reports:\n%s",
+		   ok ? "valid" : "invalid", want ? "valid" : "invalid", d1.text);
 	if (!ok)
 		return 0;
 
@@ -553,7 +557,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		edit_board(&b, &in);
 	testbed_diag_init(&d1);
 	bool fits = manifest_check_board(&m, &b, &d1.d);
-	FUZZ_CHECK(fits == (d1.d.error_count == 0), "manifest_check_board said %d with %u errors", fits, d1.d.error_count);
+	FUZZ_CHECK(fits == (d1.d.error_count == 0), "manifest_check_board said %d with %u errors", fits,
+		   d1.d.error_count);
 	FUZZ_CHECK(memcmp(&copy, &m, sizeof(m)) == 0, "manifest_check_board changed the manifest");
 	FUZZ_CHECK(fits == board_fits(&m, &b), "manifest_check_board says %d, the rules say %d; its reports:\n%s", fits,
 		   !fits, d1.text);

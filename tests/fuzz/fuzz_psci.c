@@ -60,8 +60,8 @@ static const struct manifest_device *owned_window(uint64_t pa, unsigned int widt
 
 static uint64_t device_read(uint64_t pa, unsigned int width)
 {
-	FUZZ_CHECK(owned_window(pa, width), "VM %u read %u bytes at 0x%llx, outside its passthrough windows", current_vm,
-		   width, (unsigned long long)pa);
+	FUZZ_CHECK(owned_window(pa, width), "VM %u read %u bytes at 0x%llx, outside its passthrough windows",
+		   current_vm, width, (unsigned long long)pa);
 	uint64_t v = pa * 0x9e3779b97f4a7c15ULL;
 	return width == 8 ? v : v & ((1ULL << (8 * width)) - 1); /* a load of that width */
 }
@@ -139,9 +139,10 @@ static bool entry_in_ram(const struct vm *vm, uint64_t entry)
 static bool psci_function(uint32_t fid)
 {
 	static const uint32_t implemented[] = {
-		PSCI_VERSION, PSCI_CPU_SUSPEND_32, PSCI_CPU_SUSPEND_64, PSCI_CPU_OFF, PSCI_CPU_ON_32, PSCI_CPU_ON_64,
-		PSCI_AFFINITY_INFO_32, PSCI_AFFINITY_INFO_64, PSCI_MIGRATE_INFO_TYPE, PSCI_SYSTEM_OFF,
-		PSCI_SYSTEM_RESET, PSCI_FEATURES, SMCCC_VERSION,
+		PSCI_VERSION,           PSCI_CPU_SUSPEND_32, PSCI_CPU_SUSPEND_64,   PSCI_CPU_OFF,
+		PSCI_CPU_ON_32,         PSCI_CPU_ON_64,      PSCI_AFFINITY_INFO_32, PSCI_AFFINITY_INFO_64,
+		PSCI_MIGRATE_INFO_TYPE, PSCI_SYSTEM_OFF,     PSCI_SYSTEM_RESET,     PSCI_FEATURES,
+		SMCCC_VERSION,
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(implemented); i++)
 		if (implemented[i] == fid)
@@ -153,14 +154,12 @@ static bool psci_function(uint32_t fid)
 static int64_t psci_expect(struct vm *vm, uint32_t fid, const uint64_t *a)
 {
 	switch (fid) {
-	case PSCI_VERSION:
-		return PSCI_VERSION_1_1;
+	case PSCI_VERSION: return PSCI_VERSION_1_1;
 	case PSCI_CPU_SUSPEND_32:
 	case PSCI_CPU_SUSPEND_64:
 	case PSCI_CPU_OFF:
 	case PSCI_SYSTEM_OFF:
-	case PSCI_SYSTEM_RESET:
-		return PSCI_RET_SUCCESS;
+	case PSCI_SYSTEM_RESET: return PSCI_RET_SUCCESS;
 	case PSCI_CPU_ON_32:
 	case PSCI_CPU_ON_64: {
 		struct vcpu *t = mpidr_vcpu(vm, a[1]);
@@ -179,27 +178,27 @@ static int64_t psci_expect(struct vm *vm, uint32_t fid, const uint64_t *a)
 		struct vcpu *t = mpidr_vcpu(vm, a[1]);
 		if (!t || a[2] != 0)
 			return PSCI_RET_INVALID_PARAMETERS;
-		return t->power == VCPU_ON ? PSCI_AFFINITY_ON
-					   : t->power == VCPU_ON_PENDING ? PSCI_AFFINITY_ON_PENDING : PSCI_AFFINITY_OFF;
+		return t->power == VCPU_ON           ? PSCI_AFFINITY_ON
+		       : t->power == VCPU_ON_PENDING ? PSCI_AFFINITY_ON_PENDING
+						     : PSCI_AFFINITY_OFF;
 	}
-	case PSCI_MIGRATE_INFO_TYPE:
-		return 2; /* no Trusted OS that needs migrating */
-	case PSCI_FEATURES:
-		return psci_function((uint32_t)a[1]) ? PSCI_RET_SUCCESS : PSCI_RET_NOT_SUPPORTED;
-	case SMCCC_VERSION:
-		return SMCCC_VERSION_1_1;
-	default:
-		return PSCI_RET_NOT_SUPPORTED;
+	case PSCI_MIGRATE_INFO_TYPE: return 2; /* no Trusted OS that needs migrating */
+	case PSCI_FEATURES: return psci_function((uint32_t)a[1]) ? PSCI_RET_SUCCESS : PSCI_RET_NOT_SUPPORTED;
+	case SMCCC_VERSION: return SMCCC_VERSION_1_1;
+	default: return PSCI_RET_NOT_SUPPORTED;
 	}
 }
 
 static uint32_t pick_fid(struct fuzz_in *in)
 {
 	static const uint32_t fids[] = {
-		PSCI_VERSION, PSCI_CPU_SUSPEND_32, PSCI_CPU_SUSPEND_64, PSCI_CPU_OFF, PSCI_CPU_ON_32, PSCI_CPU_ON_64,
-		PSCI_AFFINITY_INFO_32, PSCI_AFFINITY_INFO_64, PSCI_MIGRATE_INFO_TYPE, PSCI_SYSTEM_OFF,
-		PSCI_SYSTEM_RESET, PSCI_FEATURES, SMCCC_VERSION, SMCCC_ARCH_FEATURES, 0x84000005U, 0x8400000eU,
-		0xc4000012U, 0x80008000U, 0x86000000U,
+		PSCI_VERSION,          PSCI_CPU_SUSPEND_32,   PSCI_CPU_SUSPEND_64,
+		PSCI_CPU_OFF,          PSCI_CPU_ON_32,        PSCI_CPU_ON_64,
+		PSCI_AFFINITY_INFO_32, PSCI_AFFINITY_INFO_64, PSCI_MIGRATE_INFO_TYPE,
+		PSCI_SYSTEM_OFF,       PSCI_SYSTEM_RESET,     PSCI_FEATURES,
+		SMCCC_VERSION,         SMCCC_ARCH_FEATURES,   0x84000005U,
+		0x8400000eU,           0xc4000012U,           0x80008000U,
+		0x86000000U,
 	};
 	uint8_t b = fuzz_u8(in);
 
@@ -212,16 +211,11 @@ static uint64_t pick_arg(struct fuzz_in *in, const struct vm *vm)
 	uint64_t hi = b & 0x80 ? (uint64_t)fuzz_u32(in) << 32 : 0; /* garbage an SMC32 call must ignore */
 
 	switch (b % 6) {
-	case 0:
-		return hi | (b >> 3) % (vm->vcpu_count + 2);                    /* an MPIDR, or just past */
-	case 1:
-		return hi | (vm->cfg->mem[0].ipa + (fuzz_u32(in) % vm->cfg->mem[0].size)); /* somewhere in RAM */
-	case 2:
-		return hi | (vm->cfg->mem[0].ipa & ~3ULL);
-	case 3:
-		return hi;
-	default:
-		return fuzz_u64(in);
+	case 0: return hi | (b >> 3) % (vm->vcpu_count + 2);                               /* an MPIDR, or just past */
+	case 1: return hi | (vm->cfg->mem[0].ipa + (fuzz_u32(in) % vm->cfg->mem[0].size)); /* somewhere in RAM */
+	case 2: return hi | (vm->cfg->mem[0].ipa & ~3ULL);
+	case 3: return hi;
+	default: return fuzz_u64(in);
 	}
 }
 
@@ -250,21 +244,23 @@ static void direct_call(struct fuzz_in *in, struct vcpu *v)
 	fake.cpu = v->pcpu;
 	enum psci_action act = psci_handle(v);
 
-	FUZZ_CHECK(v->regs->x[0] == (uint64_t)want, "PSCI 0x%08x (x1 0x%llx x2 0x%llx x3 0x%llx) returned %lld, expected %lld",
-		   fid, (unsigned long long)a[1], (unsigned long long)a[2], (unsigned long long)a[3],
+	FUZZ_CHECK(v->regs->x[0] == (uint64_t)want,
+		   "PSCI 0x%08x (x1 0x%llx x2 0x%llx x3 0x%llx) returned %lld, expected %lld", fid,
+		   (unsigned long long)a[1], (unsigned long long)a[2], (unsigned long long)a[3],
 		   (long long)v->regs->x[0], (long long)want);
 	before.x[0] = v->regs->x[0];
 	FUZZ_CHECK(memcmp(&before, v->regs, sizeof(before)) == 0, "PSCI 0x%08x changed registers besides x0", fid);
-	enum psci_action want_act = fid == PSCI_CPU_OFF ? PSCI_VCPU_OFF
-				    : fid == PSCI_SYSTEM_OFF ? PSCI_VM_OFF
-				    : fid == PSCI_SYSTEM_RESET ? PSCI_VM_RESET : PSCI_CONTINUE;
+	enum psci_action want_act = fid == PSCI_CPU_OFF        ? PSCI_VCPU_OFF
+				    : fid == PSCI_SYSTEM_OFF   ? PSCI_VM_OFF
+				    : fid == PSCI_SYSTEM_RESET ? PSCI_VM_RESET
+							       : PSCI_CONTINUE;
 	FUZZ_CHECK(act == want_act, "PSCI 0x%08x: action %d, expected %d", fid, act, want_act);
 	for (uint32_t i = 0; i < vm->vcpu_count; i++) {
 		bool target = (fid == PSCI_CPU_ON_32 || fid == PSCI_CPU_ON_64) && want == PSCI_RET_SUCCESS &&
 			      &vm->vcpu[i] == mpidr_vcpu(vm, narrow[1]);
 		uint32_t now = vm->vcpu[i].power;
-		FUZZ_CHECK(target ? power[i] == VCPU_OFF && now == VCPU_ON_PENDING && vm->vcpu[i].on_entry == narrow[2] &&
-					    vm->vcpu[i].on_context == narrow[3]
+		FUZZ_CHECK(target ? power[i] == VCPU_OFF && now == VCPU_ON_PENDING &&
+					    vm->vcpu[i].on_entry == narrow[2] && vm->vcpu[i].on_context == narrow[3]
 				  : now == power[i],
 			   "PSCI 0x%08x: vCPU %u power %u -> %u", fid, i, power[i], now);
 	}
@@ -277,7 +273,8 @@ static void direct_call(struct fuzz_in *in, struct vcpu *v)
 		int64_t feat = (int64_t)v->regs->x[0];
 		*v->regs = saved;
 		FUZZ_CHECK((feat == PSCI_RET_NOT_SUPPORTED) == (want == PSCI_RET_NOT_SUPPORTED),
-			   "PSCI_FEATURES(0x%08x) = %lld, but the call returns %lld", fid, (long long)feat, (long long)want);
+			   "PSCI_FEATURES(0x%08x) = %lld, but the call returns %lld", fid, (long long)feat,
+			   (long long)want);
 	}
 }
 
@@ -289,23 +286,15 @@ static uint64_t pick_ipa(struct fuzz_in *in, const struct vm *vm)
 	uint32_t off = fuzz_u32(in);
 
 	switch (b % 9) {
-	case 0:
-		return VBOARD_GICD_BASE + off % (VBOARD_GICD_SIZE + 0x100);
-	case 1:
-		return VBOARD_GICR_BASE + off % (VBOARD_GICR_STRIDE * (vm->vcpu_count + 1));
-	case 2:
-		return VBOARD_UART_BASE + off % (VBOARD_UART_SIZE + 0x10);
-	case 3:
-		return TESTBED_WDT_BASE + off % (TESTBED_WDT_SIZE + 0x10);
+	case 0: return VBOARD_GICD_BASE + off % (VBOARD_GICD_SIZE + 0x100);
+	case 1: return VBOARD_GICR_BASE + off % (VBOARD_GICR_STRIDE * (vm->vcpu_count + 1));
+	case 2: return VBOARD_UART_BASE + off % (VBOARD_UART_SIZE + 0x10);
+	case 3: return TESTBED_WDT_BASE + off % (TESTBED_WDT_SIZE + 0x10);
 	case 4:
-	case 5:
-		return PLAT_VIRTIO_BASE + off % (PLAT_VIRTIO_STRIDE * 12); /* its own slots and others' */
-	case 6:
-		return vm->cfg->mem[0].ipa + off;
-	case 7:
-		return (uint64_t)off << (b >> 4);
-	default:
-		return fuzz_u64(in);
+	case 5: return PLAT_VIRTIO_BASE + off % (PLAT_VIRTIO_STRIDE * 12); /* its own slots and others' */
+	case 6: return vm->cfg->mem[0].ipa + off;
+	case 7: return (uint64_t)off << (b >> 4);
+	default: return fuzz_u64(in);
 	}
 }
 
@@ -319,7 +308,8 @@ static bool ipa_served(const struct vm *vm, uint64_t ipa, unsigned int width)
 		const struct manifest_device *d = &vm->cfg->device[i];
 		if (d->kind == DEVICE_SP805 && ipa - d->ipa < d->size)
 			return true;
-		if (d->kind == DEVICE_VIRTIO_MMIO && ipa >= d->ipa && ipa - d->ipa < d->size && d->size - (ipa - d->ipa) >= width)
+		if (d->kind == DEVICE_VIRTIO_MMIO && ipa >= d->ipa && ipa - d->ipa < d->size &&
+		    d->size - (ipa - d->ipa) >= width)
 			return true;
 	}
 	return false;
@@ -327,7 +317,8 @@ static bool ipa_served(const struct vm *vm, uint64_t ipa, unsigned int width)
 
 static bool is_sgi_reg(uint32_t enc)
 {
-	return enc == SYSREG_ENC(3, 0, 12, 11, 5) || enc == SYSREG_ENC(3, 0, 12, 11, 6) || enc == SYSREG_ENC(3, 0, 12, 11, 7);
+	return enc == SYSREG_ENC(3, 0, 12, 11, 5) || enc == SYSREG_ENC(3, 0, 12, 11, 6) ||
+	       enc == SYSREG_ENC(3, 0, 12, 11, 7);
 }
 
 static void decode_trap(struct fuzz_in *in, struct vcpu *v, struct trap *t)
@@ -362,8 +353,8 @@ static void decode_trap(struct fuzz_in *in, struct vcpu *v, struct trap *t)
 	case 5: {
 		static const uint32_t regs[] = {
 			SYSREG_ENC(3, 0, 12, 11, 5), SYSREG_ENC(3, 0, 12, 11, 6), SYSREG_ENC(3, 0, 12, 11, 7),
-			SYSREG_ENC(3, 3, 9, 12, 0), SYSREG_ENC(3, 3, 9, 13, 0), SYSREG_ENC(3, 0, 9, 14, 1),
-			SYSREG_ENC(3, 3, 14, 8, 0), SYSREG_ENC(3, 3, 14, 15, 7), SYSREG_ENC(3, 0, 1, 0, 0),
+			SYSREG_ENC(3, 3, 9, 12, 0),  SYSREG_ENC(3, 3, 9, 13, 0),  SYSREG_ENC(3, 0, 9, 14, 1),
+			SYSREG_ENC(3, 3, 14, 8, 0),  SYSREG_ENC(3, 3, 14, 15, 7), SYSREG_ENC(3, 0, 1, 0, 0),
 		};
 		uint8_t b = fuzz_u8(in);
 		t->kind = TRAP_SYSREG;
@@ -395,7 +386,8 @@ static void check_trap(struct vcpu *v, const struct trap *t, enum trap_outcome o
 	uint32_t vm_state = v->vm->state;
 
 	FUZZ_CHECK(fake.inject_count - injects_before <= 1, "two exceptions injected by one trap");
-	FUZZ_CHECK(injected == (out == TRAP_INJECTED), "outcome %d with %s injected", out, injected ? "an exception" : "nothing");
+	FUZZ_CHECK(injected == (out == TRAP_INJECTED), "outcome %d with %s injected", out,
+		   injected ? "an exception" : "nothing");
 	if (out == TRAP_REPLAY) {
 		/* only a fault inside the guest's own vectors: the crash policy applies */
 		FUZZ_CHECK(fake.vbar && before->pc - fake.vbar < 0x800 && vm_state != VM_STATE_RUNNING,
@@ -405,8 +397,9 @@ static void check_trap(struct vcpu *v, const struct trap *t, enum trap_outcome o
 		return;
 	}
 	if (out == TRAP_INJECTED) {
-		enum fake_inject want = t->kind == TRAP_DATA_ABORT ? FAKE_INJECT_DABT
-					: t->kind == TRAP_INSN_ABORT ? FAKE_INJECT_PABT : FAKE_INJECT_UNDEF;
+		enum fake_inject want = t->kind == TRAP_DATA_ABORT   ? FAKE_INJECT_DABT
+					: t->kind == TRAP_INSN_ABORT ? FAKE_INJECT_PABT
+								     : FAKE_INJECT_UNDEF;
 		FUZZ_CHECK(fake.last_inject == want, "trap kind %d injected %d", t->kind, fake.last_inject);
 		if (t->kind == TRAP_DATA_ABORT || t->kind == TRAP_INSN_ABORT)
 			FUZZ_CHECK(fake.last_inject_far == t->mem.far, "abort injected with the wrong FAR");
@@ -423,18 +416,20 @@ static void check_trap(struct vcpu *v, const struct trap *t, enum trap_outcome o
 		const struct trap_mem *m = &t->mem;
 		FUZZ_CHECK(m->valid, "an access without a syndrome was emulated");
 		FUZZ_CHECK(ipa_served(v->vm, ipa_addr(m->ipa), m->width),
-			   "VM %u: %u-byte access to 0x%llx completed, outside its devices and windows", v->vm->id, m->width,
-			   (unsigned long long)ipa_addr(m->ipa));
+			   "VM %u: %u-byte access to 0x%llx completed, outside its devices and windows", v->vm->id,
+			   m->width, (unsigned long long)ipa_addr(m->ipa));
 		if (!m->write && m->reg < 31) {
 			uint64_t x = now.x[m->reg];
 			if (!m->sixty_four)
-				FUZZ_CHECK(x >> 32 == 0, "a W-register load left upper bits 0x%llx", (unsigned long long)x);
+				FUZZ_CHECK(x >> 32 == 0, "a W-register load left upper bits 0x%llx",
+					   (unsigned long long)x);
 			if (m->width < 8 && !m->sign_extend)
-				FUZZ_CHECK(x >> (8 * m->width) == 0, "a %u-byte load returned 0x%llx", m->width, (unsigned long long)x);
+				FUZZ_CHECK(x >> (8 * m->width) == 0, "a %u-byte load returned 0x%llx", m->width,
+					   (unsigned long long)x);
 			if (m->width < 8 && m->sign_extend && m->sixty_four) {
 				uint64_t top = x >> (8 * m->width - 1);
-				FUZZ_CHECK(top == 0 || top == ~0ULL >> (8 * m->width - 1), "a sign-extended load returned 0x%llx",
-					   (unsigned long long)x);
+				FUZZ_CHECK(top == 0 || top == ~0ULL >> (8 * m->width - 1),
+					   "a sign-extended load returned 0x%llx", (unsigned long long)x);
 			}
 			now.x[m->reg] = before->x[m->reg];
 		}
@@ -443,7 +438,8 @@ static void check_trap(struct vcpu *v, const struct trap *t, enum trap_outcome o
 	}
 	case TRAP_SYSREG:
 		if (!t->sys.write && t->sys.reg < 31) {
-			FUZZ_CHECK(now.x[t->sys.reg] == 0, "a trapped register read as 0x%llx (PMU registers read as zero)",
+			FUZZ_CHECK(now.x[t->sys.reg] == 0,
+				   "a trapped register read as 0x%llx (PMU registers read as zero)",
 				   (unsigned long long)now.x[t->sys.reg]);
 			now.x[t->sys.reg] = before->x[t->sys.reg];
 		}
@@ -452,13 +448,12 @@ static void check_trap(struct vcpu *v, const struct trap *t, enum trap_outcome o
 	case TRAP_HVC:
 	case TRAP_SMC:
 		if (t->imm)
-			FUZZ_CHECK(now.x[0] == (uint64_t)(int64_t)PSCI_RET_NOT_SUPPORTED, "HVC/SMC #%u answered 0x%llx", t->imm,
-				   (unsigned long long)now.x[0]);
+			FUZZ_CHECK(now.x[0] == (uint64_t)(int64_t)PSCI_RET_NOT_SUPPORTED, "HVC/SMC #%u answered 0x%llx",
+				   t->imm, (unsigned long long)now.x[0]);
 		now.x[0] = before->x[0];
 		FUZZ_CHECK(memcmp(&now, before, sizeof(now)) == 0, "an SMCCC call changed registers besides x0");
 		break;
-	default:
-		FUZZ_CHECK(false, "trap kind %d completed without an exception", t->kind);
+	default: FUZZ_CHECK(false, "trap kind %d completed without an exception", t->kind);
 	}
 }
 
@@ -485,8 +480,8 @@ static enum fake_exit trap_step(struct fuzz_in *in, struct vcpu *v)
 	if (r == FAKE_EXIT_NONE) {
 		check_trap(v, &t, out, &before, injects);
 		if (call)
-			FUZZ_CHECK(v->regs->x[0] == (uint64_t)want, "trapped PSCI 0x%08x returned %lld, expected %lld", fid,
-				   (long long)v->regs->x[0], (long long)want);
+			FUZZ_CHECK(v->regs->x[0] == (uint64_t)want, "trapped PSCI 0x%08x returned %lld, expected %lld",
+				   fid, (long long)v->regs->x[0], (long long)want);
 		if (out == TRAP_HANDLED)
 			v->regs->pc += 4;
 		if (v->power == VCPU_ON)
@@ -503,8 +498,8 @@ static enum fake_exit trap_step(struct fuzz_in *in, struct vcpu *v)
 	r = fuzz_settle();
 	if (r == FAKE_EXIT_NONE && call && fid == PSCI_SYSTEM_RESET)
 		FUZZ_CHECK(v->vm->state == VM_STATE_RUNNING && v->vm->restart_count == restarts + 1,
-			   "after a guest reset VM %u is in state %u with %u restarts (was %u)", v->vm->id, v->vm->state,
-			   v->vm->restart_count, restarts);
+			   "after a guest reset VM %u is in state %u with %u restarts (was %u)", v->vm->id,
+			   v->vm->state, v->vm->restart_count, restarts);
 	return r;
 }
 
@@ -585,11 +580,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			case 7:
 				/* the guest runs on: somewhere, or inside its exception vectors */
 				v->regs->pc = fake.vbar && fuzz_bool(&in) ? fake.vbar + fuzz_below(&in, 0x80) * 16
-									   : fuzz_u64(&in);
+									  : fuzz_u64(&in);
 				break;
-			default:
-				r = trap_step(&in, v);
-				break;
+			default: r = trap_step(&in, v); break;
 			}
 		}
 		fake_uart_clear();

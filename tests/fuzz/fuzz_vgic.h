@@ -112,17 +112,18 @@ static inline void check_spis(uint32_t vi)
 		bool owned = vm_owns_spi(vi, intid);
 		bool hw = fuzz_machine.spi_owner[intid] == (int)vi;
 		FUZZ_CHECK(q->exists == owned && q->hw == hw && q->pintid == intid,
-			   "VM %u SPI %u: exists %d hw %d pintid %u, owned %d hw %d", vi, intid, q->exists, q->hw, q->pintid,
-			   owned, hw);
+			   "VM %u SPI %u: exists %d hw %d pintid %u, owned %d hw %d", vi, intid, q->exists, q->hw,
+			   q->pintid, owned, hw);
 		FUZZ_CHECK((q->priority & ~VGIC_PRIO_MASK) == 0, "VM %u SPI %u: priority 0x%x", vi, intid, q->priority);
 		FUZZ_CHECK(q->target < vm->vcpu_count || q->target == 0xff, "VM %u SPI %u: target %u", vi, intid,
 			   q->target);
 		if (!owned)
-			FUZZ_CHECK(!q->enabled && !q->pending && !q->active && !q->level && !q->edge && !q->group1 &&
-					   !q->in_lr && !q->priority && !q->route && !q->target,
-				   "VM %u: SPI %u it does not own changed (en %d pend %d act %d lr %d prio 0x%x route 0x%llx)",
-				   vi, intid, q->enabled, q->pending, q->active, q->in_lr, q->priority,
-				   (unsigned long long)q->route);
+			FUZZ_CHECK(
+				!q->enabled && !q->pending && !q->active && !q->level && !q->edge && !q->group1 &&
+					!q->in_lr && !q->priority && !q->route && !q->target,
+				"VM %u: SPI %u it does not own changed (en %d pend %d act %d lr %d prio 0x%x route 0x%llx)",
+				vi, intid, q->enabled, q->pending, q->active, q->in_lr, q->priority,
+				(unsigned long long)q->route);
 		if (hw)
 			FUZZ_CHECK(!q->level, "VM %u SPI %u: a hardware interrupt with a software level", vi, intid);
 	}
@@ -130,14 +131,15 @@ static inline void check_spis(uint32_t vi)
 		const struct vcpu *v = &vm->vcpu[c];
 		for (uint32_t i = 0; i < VGIC_PRIVATE_IRQS; i++) {
 			const struct virq *q = &v->vgic.priv[i];
-			FUZZ_CHECK(q->exists && q->pintid == i && q->target == c, "VM %u vCPU %u INTID %u lost its identity",
-				   vi, c, i);
-			FUZZ_CHECK(q->hw == (i == PLAT_TIMER_VIRT_INTID), "VM %u vCPU %u INTID %u: hw %d", vi, c, i, q->hw);
+			FUZZ_CHECK(q->exists && q->pintid == i && q->target == c,
+				   "VM %u vCPU %u INTID %u lost its identity", vi, c, i);
+			FUZZ_CHECK(q->hw == (i == PLAT_TIMER_VIRT_INTID), "VM %u vCPU %u INTID %u: hw %d", vi, c, i,
+				   q->hw);
 			FUZZ_CHECK(i >= 16 || q->edge, "VM %u vCPU %u: SGI %u became level", vi, c, i);
-			FUZZ_CHECK(i != PLAT_TIMER_VIRT_INTID || !q->edge, "VM %u vCPU %u: the virtual timer became edge", vi,
-				   c);
-			FUZZ_CHECK((q->priority & ~VGIC_PRIO_MASK) == 0, "VM %u vCPU %u INTID %u: priority 0x%x", vi, c, i,
-				   q->priority);
+			FUZZ_CHECK(i != PLAT_TIMER_VIRT_INTID || !q->edge,
+				   "VM %u vCPU %u: the virtual timer became edge", vi, c);
+			FUZZ_CHECK((q->priority & ~VGIC_PRIO_MASK) == 0, "VM %u vCPU %u INTID %u: priority 0x%x", vi, c,
+				   i, q->priority);
 		}
 	}
 }
@@ -150,27 +152,27 @@ static inline void check_physical(void)
 		int owner = intid < VGIC_MAX_INTID ? fuzz_machine.spi_owner[intid] : -1;
 		if (owner < 0) {
 			FUZZ_CHECK(memcmp(s, &spi_at_boot[intid], sizeof(*s)) == 0,
-				   "board SPI %u, owned by no VM, was programmed (enabled %d pending %d active %d)", intid,
-				   s->enabled, s->pending, s->active);
+				   "board SPI %u, owned by no VM, was programmed (enabled %d pending %d active %d)",
+				   intid, s->enabled, s->pending, s->active);
 			continue;
 		}
 		const struct vm *vm = &vms[owner];
 		const struct virq *q = &vm->vgic.spi[intid - VGIC_SPI_BASE];
 		FUZZ_CHECK(s->enabled == q->enabled, "SPI %u: physical enable %d, the VM's %d", intid, s->enabled,
 			   q->enabled);
-		FUZZ_CHECK(s->edge == q->edge, "SPI %u: physical trigger %s, the VM's %s", intid, s->edge ? "edge" : "level",
-			   q->edge ? "edge" : "level");
+		FUZZ_CHECK(s->edge == q->edge, "SPI %u: physical trigger %s, the VM's %s", intid,
+			   s->edge ? "edge" : "level", q->edge ? "edge" : "level");
 		if (s->enabled)
-			FUZZ_CHECK(vcpu_on_pcpu(vm, s->route) != NULL, "SPI %u of VM %d routed to CPU %u, not one of its own",
-				   intid, owner, s->route);
+			FUZZ_CHECK(vcpu_on_pcpu(vm, s->route) != NULL,
+				   "SPI %u of VM %d routed to CPU %u, not one of its own", intid, owner, s->route);
 	}
 	for (uint32_t c = 0; c < FV_MAX_CPUS; c++) {
 		struct vcpu *v = pcpus[c].vcpu;
 		for (uint32_t i = 0; i < 32; i++) {
 			if (v && i == PLAT_TIMER_VIRT_INTID) {
 				FUZZ_CHECK(fake.irq[c][i].enabled == v->vgic.priv[i].enabled,
-					   "CPU %u: physical virtual-timer enable %d, the vCPU's %d", c, fake.irq[c][i].enabled,
-					   v->vgic.priv[i].enabled);
+					   "CPU %u: physical virtual-timer enable %d, the vCPU's %d", c,
+					   fake.irq[c][i].enabled, v->vgic.priv[i].enabled);
 				continue;
 			}
 			FUZZ_CHECK(memcmp(&fake.irq[c][i], &ppi_at_boot[c][i], sizeof(fake.irq[c][i])) == 0,
@@ -197,20 +199,22 @@ static inline void check_lrs(uint32_t vi)
 			}
 			uint32_t intid = v->vgic.lr_intid[n];
 			struct virq *q = vgic_lookup(vm, v, intid);
-			FUZZ_CHECK(q && q->exists, "VM %u vCPU %u: LR%u holds INTID %u, which the VM does not have", vi, c, n,
-				   intid);
-			FUZZ_CHECK(q->in_lr && q->lr == n, "VM %u vCPU %u: LR%u holds INTID %u, the model says in_lr %d lr %u",
-				   vi, c, n, intid, q->in_lr, q->lr);
-			FUZZ_CHECK((lr[n] & LR_VINTID_MASK) == intid, "VM %u vCPU %u: LR%u says INTID %llu, expected %u", vi,
-				   c, n, (unsigned long long)(lr[n] & LR_VINTID_MASK), intid);
+			FUZZ_CHECK(q && q->exists, "VM %u vCPU %u: LR%u holds INTID %u, which the VM does not have", vi,
+				   c, n, intid);
+			FUZZ_CHECK(q->in_lr && q->lr == n,
+				   "VM %u vCPU %u: LR%u holds INTID %u, the model says in_lr %d lr %u", vi, c, n, intid,
+				   q->in_lr, q->lr);
+			FUZZ_CHECK((lr[n] & LR_VINTID_MASK) == intid,
+				   "VM %u vCPU %u: LR%u says INTID %llu, expected %u", vi, c, n,
+				   (unsigned long long)(lr[n] & LR_VINTID_MASK), intid);
 			if (lr[n] & LR_HW)
 				FUZZ_CHECK(q->hw && ((lr[n] & LR_PINTID_MASK) >> LR_PINTID_SHIFT) == q->pintid,
 					   "VM %u vCPU %u: LR%u forwards physical INTID %llu for INTID %u", vi, c, n,
 					   (unsigned long long)((lr[n] & LR_PINTID_MASK) >> LR_PINTID_SHIFT), intid);
 			else
 				FUZZ_CHECK(!q->hw && (lr[n] & LR_PINTID_MASK & ~LR_EOI) == 0,
-					   "VM %u vCPU %u: LR%u 0x%llx for INTID %u", vi, c, n, (unsigned long long)lr[n],
-					   intid);
+					   "VM %u vCPU %u: LR%u 0x%llx for INTID %u", vi, c, n,
+					   (unsigned long long)lr[n], intid);
 			for (uint32_t k = 0; k < n; k++)
 				FUZZ_CHECK(!(v->vgic.lr_used & (1U << k)) || v->vgic.lr_intid[k] != intid,
 					   "VM %u vCPU %u: INTID %u in LR%u and LR%u", vi, c, intid, k, n);
@@ -222,7 +226,8 @@ static inline void check_lrs(uint32_t vi)
 		uint32_t holders = 0;
 		for (uint32_t c = 0; c < vm->vcpu_count; c++)
 			for (uint32_t n = 0; n < VGIC_MAX_LRS; n++)
-				holders += (vm->vcpu[c].vgic.lr_used & (1U << n)) && vm->vcpu[c].vgic.lr_intid[n] == intid;
+				holders += (vm->vcpu[c].vgic.lr_used & (1U << n)) &&
+					   vm->vcpu[c].vgic.lr_intid[n] == intid;
 		FUZZ_CHECK(holders == (q->in_lr ? 1U : 0U), "VM %u SPI %u: in_lr %d but %u list registers hold it", vi,
 			   intid, q->in_lr, holders);
 	}
@@ -263,8 +268,9 @@ static inline void check_after_flush(struct vm *vm, struct vcpu *v, const struct
 		return;
 	for (uint32_t id = 0; id < VGIC_MAX_INTID; id++) {
 		const struct virq *q = vgic_lookup(vm, v, id);
-		FUZZ_CHECK(!deliverable_for(vm, v, q), "vCPU %u: INTID %u deliverable but left out with %u of %u LRs used",
-			   v->index, id, used, lr_count);
+		FUZZ_CHECK(!deliverable_for(vm, v, q),
+			   "vCPU %u: INTID %u deliverable but left out with %u of %u LRs used", v->index, id, used,
+			   lr_count);
 	}
 }
 
@@ -292,10 +298,10 @@ static inline uint32_t fuzz_intid(struct fuzz_in *in)
 	uint8_t b = fuzz_u8(in);
 
 	if (b & 0x80)
-		return b & 0x7f;        /* 0..127: every INTID a VM may have */
+		return b & 0x7f; /* 0..127: every INTID a VM may have */
 	if (b & 0x40)
-		return fuzz_u16(in);    /* anything, including the special INTIDs */
-	return VGIC_MAX_INTID + b;  /* just past the end */
+		return fuzz_u16(in); /* anything, including the special INTIDs */
+	return VGIC_MAX_INTID + b;   /* just past the end */
 }
 
 /* The guest acknowledges or deactivates what list register n holds (as the GIC CPU interface does). */
@@ -403,15 +409,9 @@ static inline bool fuzz_vgic_step(struct fuzz_in *in, uint32_t vi, uint32_t op)
 		return false;
 	struct vcpu *v = &vm->vcpu[fuzz_below(in, vm->vcpu_count)];
 	switch (op) {
-	case 0:
-		vgic_inject(vm, v, fuzz_intid(in));
-		return true;
-	case 1:
-		vgic_set_level(vm, fuzz_intid(in), fuzz_bool(in));
-		return true;
-	case 2:
-		hw_fires(vm, v, in);
-		return true;
+	case 0: vgic_inject(vm, v, fuzz_intid(in)); return true;
+	case 1: vgic_set_level(vm, fuzz_intid(in), fuzz_bool(in)); return true;
+	case 2: hw_fires(vm, v, in); return true;
 	case 3:
 	case 4: {
 		struct vgic_cpu before = v->vgic;
@@ -424,19 +424,14 @@ static inline bool fuzz_vgic_step(struct fuzz_in *in, uint32_t vi, uint32_t op)
 		return true;
 	}
 	case 5:
-	case 6:
-		guest_lr(v, fuzz_below(in, arch_lr_count()), op == 6);
-		return true;
-	case 7:
-		sgi_write(vm, v, fuzz_u64(in));
-		return true;
+	case 6: guest_lr(v, fuzz_below(in, arch_lr_count()), op == 6); return true;
+	case 7: sgi_write(vm, v, fuzz_u64(in)); return true;
 	case 8:
 		/* every CPU with requests syncs its vCPU: all VMs may change */
 		FUZZ_CHECK(fuzz_settle() == FAKE_EXIT_NONE, "a vGIC step stopped the board");
 		fuzz_vgic_before();
 		return true;
-	default:
-		return false;
+	default: return false;
 	}
 }
 

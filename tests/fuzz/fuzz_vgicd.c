@@ -37,25 +37,13 @@ static uint64_t gicd_offset(struct fuzz_in *in, unsigned int width)
 
 	switch (sel % 8) {
 	case 0:
-	case 1:
-		off = bitregs[(sel >> 3) % ARRAY_SIZE(bitregs)] + 4 * (idx & 0x80 ? idx % 32 : idx % 4);
-		break;
-	case 2:
-		off = GICD_IPRIORITYR + (idx & 0x80 ? fuzz_u16(in) % 0x400 : idx % 128);
-		break;
-	case 3:
-		off = GICD_ICFGR + 4 * (idx & 0x80 ? idx % 64 : idx % 8);
-		break;
+	case 1: off = bitregs[(sel >> 3) % ARRAY_SIZE(bitregs)] + 4 * (idx & 0x80 ? idx % 32 : idx % 4); break;
+	case 2: off = GICD_IPRIORITYR + (idx & 0x80 ? fuzz_u16(in) % 0x400 : idx % 128); break;
+	case 3: off = GICD_ICFGR + 4 * (idx & 0x80 ? idx % 64 : idx % 8); break;
 	case 4:
-	case 5:
-		off = GICD_IROUTER + 8 * (idx & 0x80 ? fuzz_u16(in) % 1020 : idx % 128) + (sel & 0x80 ? 4 : 0);
-		break;
-	case 6:
-		off = idx & 0x80 ? GICD_ID_START + 4 * (idx % 12) : singles[idx % ARRAY_SIZE(singles)];
-		break;
-	default:
-		off = fuzz_u16(in);
-		break;
+	case 5: off = GICD_IROUTER + 8 * (idx & 0x80 ? fuzz_u16(in) % 1020 : idx % 128) + (sel & 0x80 ? 4 : 0); break;
+	case 6: off = idx & 0x80 ? GICD_ID_START + 4 * (idx % 12) : singles[idx % ARRAY_SIZE(singles)]; break;
+	default: off = fuzz_u16(in); break;
 	}
 	return fuzz_vgic_align(in, sel, off, width);
 }
@@ -99,8 +87,9 @@ static void check_read(const struct vm *vm, uint64_t off, unsigned int width, ui
 		uint32_t first = (uint32_t)(off % 0x80) / 4 * 32;
 		for (uint32_t i = 0; i < 32; i++)
 			if (v & (1ULL << i))
-				FUZZ_CHECK(spi_exists(vm, first + i), "bit register 0x%llx shows INTID %u, not the VM's",
-					   (unsigned long long)off, first + i);
+				FUZZ_CHECK(spi_exists(vm, first + i),
+					   "bit register 0x%llx shows INTID %u, not the VM's", (unsigned long long)off,
+					   first + i);
 	} else if (off >= GICD_IPRIORITYR && off < GICD_IPRIORITYR_END) {
 		for (unsigned int i = 0; i < width; i++) {
 			uint32_t intid = (uint32_t)(off - GICD_IPRIORITYR) + i;
@@ -133,21 +122,23 @@ static void check_write(struct vm *vm, uint64_t off, unsigned int width, uint64_
 		for (unsigned int i = 0; i < width; i++) {
 			uint32_t intid = (uint32_t)(off - GICD_IPRIORITYR) + i;
 			uint8_t want = spi_exists(vm, intid) ? (uint8_t)(value >> (8 * i)) & VGIC_PRIO_MASK : 0;
-			FUZZ_CHECK((uint8_t)(r >> (8 * i)) == want, "priority of INTID %u: wrote 0x%x, reads 0x%x", intid,
-				   (uint8_t)(value >> (8 * i)), (uint8_t)(r >> (8 * i)));
+			FUZZ_CHECK((uint8_t)(r >> (8 * i)) == want, "priority of INTID %u: wrote 0x%x, reads 0x%x",
+				   intid, (uint8_t)(value >> (8 * i)), (uint8_t)(r >> (8 * i)));
 		}
 	} else if (off >= GICD_IROUTER && off < GICD_IROUTER_END) {
 		uint32_t intid = (uint32_t)(off - GICD_IROUTER) / 8;
 		uint64_t r = gicd_read(vm, off & ~7ULL, 8);
 		if (!spi_exists(vm, intid)) {
-			FUZZ_CHECK(r == 0, "route of INTID %u, not the VM's, reads 0x%llx", intid, (unsigned long long)r);
+			FUZZ_CHECK(r == 0, "route of INTID %u, not the VM's, reads 0x%llx", intid,
+				   (unsigned long long)r);
 			return;
 		}
 		uint64_t part = width == 8 ? value : (off % 8 ? value << 32 : value & 0xffffffffULL);
 		uint64_t mask = width == 8 ? ~0ULL : (off % 8 ? ~0ULL << 32 : 0xffffffffULL);
 		/* Aff3 [39:32], Aff2..Aff0 [23:0] are kept; IRM [31] is RAZ/WI (No1N) and the rest reserved */
-		FUZZ_CHECK((r & mask) == (part & mask & 0xff00ffffffULL), "route of INTID %u: wrote 0x%llx, reads 0x%llx",
-			   intid, (unsigned long long)value, (unsigned long long)r);
+		FUZZ_CHECK((r & mask) == (part & mask & 0xff00ffffffULL),
+			   "route of INTID %u: wrote 0x%llx, reads 0x%llx", intid, (unsigned long long)value,
+			   (unsigned long long)r);
 		/* Aff0 is the vCPU index, the other affinity levels are zero */
 		uint32_t want = (r & 0xff00ffff00ULL) == 0 && (r & 0xff) < vm->vcpu_count ? (uint32_t)(r & 0xff) : 0xff;
 		FUZZ_CHECK(spi(vm, intid)->target == want, "route 0x%llx of INTID %u targets %u, expected %u",
@@ -157,8 +148,10 @@ static void check_write(struct vm *vm, uint64_t off, unsigned int width, uint64_
 		uint64_t r = gicd_read(vm, off, 4);
 		for (uint32_t i = 0; i < 16; i++) {
 			bool want = spi_exists(vm, first + i) && (value & (2ULL << (2 * i)));
-			FUZZ_CHECK(((r >> (2 * i)) & 3) == (want ? 2U : 0U), "trigger of INTID %u: wrote %llu, reads %llu",
-				   first + i, (unsigned long long)((value >> (2 * i)) & 3), (unsigned long long)((r >> (2 * i)) & 3));
+			FUZZ_CHECK(((r >> (2 * i)) & 3) == (want ? 2U : 0U),
+				   "trigger of INTID %u: wrote %llu, reads %llu", first + i,
+				   (unsigned long long)((value >> (2 * i)) & 3),
+				   (unsigned long long)((r >> (2 * i)) & 3));
 		}
 	} else if (off >= GICD_IGROUPR && off < GICD_ICENABLER + 0x80) {
 		uint32_t first = (uint32_t)(off % 0x80) / 4 * 32;
@@ -170,8 +163,9 @@ static void check_write(struct vm *vm, uint64_t off, unsigned int width, uint64_
 			FUZZ_CHECK(r == ((uint32_t)value & owned), "IGROUPR 0x%llx: wrote 0x%x, reads 0x%x",
 				   (unsigned long long)off, (uint32_t)value, r);
 		else if (off < GICD_ICENABLER)
-			FUZZ_CHECK((r & (uint32_t)value) == ((uint32_t)value & owned), "ISENABLER 0x%llx: set 0x%x, reads 0x%x",
-				   (unsigned long long)off, (uint32_t)value, r);
+			FUZZ_CHECK((r & (uint32_t)value) == ((uint32_t)value & owned),
+				   "ISENABLER 0x%llx: set 0x%x, reads 0x%x", (unsigned long long)off, (uint32_t)value,
+				   r);
 		else
 			FUZZ_CHECK((r & (uint32_t)value) == 0, "ICENABLER 0x%llx: cleared 0x%x, reads 0x%x",
 				   (unsigned long long)off, (uint32_t)value, r);
@@ -207,7 +201,8 @@ static void gicd_access(struct fuzz_in *in, uint32_t vi)
 	before.dist.lock = after.dist.lock; /* the read took the lock, nothing else */
 	FUZZ_CHECK(vgic_snap_same(&before, &after, vm->vcpu_count), "a read of 0x%llx changed the vGIC",
 		   (unsigned long long)off);
-	FUZZ_CHECK(ok == legal, "%u-byte read of 0x%llx: %s", width, (unsigned long long)off, ok ? "accepted" : "refused");
+	FUZZ_CHECK(ok == legal, "%u-byte read of 0x%llx: %s", width, (unsigned long long)off,
+		   ok ? "accepted" : "refused");
 	if (ok)
 		check_read(vm, off, width, v);
 }

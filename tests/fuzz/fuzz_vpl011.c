@@ -59,8 +59,8 @@ static uint64_t port_total(uint32_t port)
 
 static uint64_t uart_offset(struct fuzz_in *in)
 {
-	static const uint32_t regs[] = { UARTDR, 0x004, UARTFR, 0x020, UARTIBRD, UARTFBRD, UARTLCR_H, UARTCR,
-					 UARTIFLS, UARTIMSC, UARTRIS, UARTMIS, UARTICR, UARTDMACR, 0x04c, 0x080 };
+	static const uint32_t regs[] = { UARTDR,   0x004,    UARTFR,  0x020,   UARTIBRD, UARTFBRD,  UARTLCR_H, UARTCR,
+					 UARTIFLS, UARTIMSC, UARTRIS, UARTMIS, UARTICR,  UARTDMACR, 0x04c,     0x080 };
 	uint8_t sel = fuzz_u8(in);
 
 	if (sel >= 0xf0)
@@ -113,7 +113,8 @@ static void access(struct fuzz_in *in, uint32_t vi)
 		bool ok = vpl011_read(u, off, width, &v);
 		/* after the read: asking the multiplexer may have written out a full buffer */
 		bool one = room(u->port, 1), fifo = room(u->port, VPL011_TX_FIFO);
-		FUZZ_CHECK(ok == legal, "%u-byte read of 0x%llx: %s", width, (unsigned long long)off, ok ? "accepted" : "refused");
+		FUZZ_CHECK(ok == legal, "%u-byte read of 0x%llx: %s", width, (unsigned long long)off,
+			   ok ? "accepted" : "refused");
 		if (!ok)
 			return;
 		FUZZ_CHECK((v & ~lane_mask) == 0, "a %u-byte read returned 0x%llx", width, (unsigned long long)v);
@@ -132,8 +133,9 @@ static void access(struct fuzz_in *in, uint32_t vi)
 			/* TXFF: not one more byte; TXFE: room for a whole FIFO (what TXIS promises too) */
 			uint32_t want = (count == 0 ? UARTFR_RXFE : 0) | (count == VPL011_RX_FIFO ? UARTFR_RXFF : 0) |
 					(one ? 0 : UARTFR_TXFF) | (fifo ? UARTFR_TXFE : 0);
-			FUZZ_CHECK(full == (want & shown), "UARTFR 0x%x with %u bytes waiting, room for one %d, a FIFO %d",
-				   full, count, one, fifo);
+			FUZZ_CHECK(full == (want & shown),
+				   "UARTFR 0x%x with %u bytes waiting, room for one %d, a FIFO %d", full, count, one,
+				   fifo);
 		} else if (reg == UARTMIS) {
 			FUZZ_CHECK(full == (ris & imsc & shown), "UARTMIS 0x%x, RIS 0x%x IMSC 0x%x", full, ris, imsc);
 		} else if (reg == UARTRIS) {
@@ -149,7 +151,8 @@ static void access(struct fuzz_in *in, uint32_t vi)
 	uint64_t total = port_total(u->port);
 	uint32_t ris = u->ris;
 	bool ok = vpl011_write(u, off, width, value);
-	FUZZ_CHECK(ok == legal, "%u-byte write to 0x%llx: %s", width, (unsigned long long)off, ok ? "accepted" : "refused");
+	FUZZ_CHECK(ok == legal, "%u-byte write to 0x%llx: %s", width, (unsigned long long)off,
+		   ok ? "accepted" : "refused");
 	uint64_t sent = port_total(u->port) - total;
 	FUZZ_CHECK(sent == 0 || (ok && reg == UARTDR && sent == 1), "a write to 0x%llx sent %llu bytes",
 		   (unsigned long long)off, (unsigned long long)sent);
@@ -168,8 +171,8 @@ static void access(struct fuzz_in *in, uint32_t vi)
 	}
 	uint32_t mask;
 	if (lane == 0 && width >= 2 && field_mask(reg, &mask))
-		FUZZ_CHECK(read32(u, reg) == (v & mask), "register 0x%llx: wrote 0x%x, reads 0x%x", (unsigned long long)reg,
-			   v, read32(u, reg));
+		FUZZ_CHECK(read32(u, reg) == (v & mask), "register 0x%llx: wrote 0x%x, reads 0x%x",
+			   (unsigned long long)reg, v, read32(u, reg));
 	if (reg == UARTICR)
 		FUZZ_CHECK(u->ris == (ris & ~(v & UARTINT_ALL)), "UARTICR 0x%x: RIS 0x%x -> 0x%x", v, ris, u->ris);
 }
@@ -254,8 +257,8 @@ static void quiet(void)
 	for (uint32_t vi = 0; vi < vm_count; vi++) {
 		const struct vpl011 *u = vpl011_of(&vms[vi]);
 		FUZZ_CHECK(console_mux.port[u->port].len == 0, "VM %u: console bytes wait after a quiet poll", vi);
-		FUZZ_CHECK(!model[vi].refused || (u->ris & UARTINT_TX), "VM %u: refused a byte, no TXIS after a quiet poll",
-			   vi);
+		FUZZ_CHECK(!model[vi].refused || (u->ris & UARTINT_TX),
+			   "VM %u: refused a byte, no TXIS after a quiet poll", vi);
 	}
 }
 
@@ -275,20 +278,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 0:
 		case 1:
 		case 2:
-		case 3:
-			access(&in, vi);
-			break;
+		case 3: access(&in, vi); break;
 		case 4: {
 			uint8_t c = fuzz_u8(&in);
 			bool room = model[vi].count < VPL011_RX_FIFO;
-			FUZZ_CHECK(vpl011_receive(vpl011_of(&vms[vi]), c) == room, "receive answer does not match the FIFO room");
+			FUZZ_CHECK(vpl011_receive(vpl011_of(&vms[vi]), c) == room,
+				   "receive answer does not match the FIFO room");
 			model_push(&model[vi], c);
 			break;
 		}
 		case 5:
-		case 6:
-			typed(&in);
-			break;
+		case 6: typed(&in); break;
 		case 7:
 			/* the multiplexer says so only when it has the room the port asked for */
 			if (room(vpl011_of(&vms[vi])->port, VPL011_TX_FIFO)) {
@@ -302,12 +302,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			console_poll();
 			break;
 		case 9:
-		case 10:
-			burst(&in, vi);
-			break;
-		case 11:
-			quiet();
-			break;
+		case 10: burst(&in, vi); break;
+		case 11: quiet(); break;
 		}
 		fuzz_con_check(&con);
 		for (uint32_t i = 0; i < vm_count; i++)

@@ -102,13 +102,19 @@ static void model_write(struct wdt_model *w, uint64_t off, uint32_t v)
 	if (w->locked || w->expired)
 		return;
 	switch (off) {
-	case WDOG_LOAD: w->load = v; w->start = fake.counter; break;
+	case WDOG_LOAD:
+		w->load = v;
+		w->start = fake.counter;
+		break;
 	case WDOG_CONTROL:
 		if (!(w->control & WDOG_CONTROL_INTEN) && (v & WDOG_CONTROL_INTEN))
 			w->start = fake.counter;
 		w->control = v & (WDOG_CONTROL_INTEN | WDOG_CONTROL_RESEN);
 		break;
-	case WDOG_INTCLR: w->ris = false; w->start = fake.counter; break;
+	case WDOG_INTCLR:
+		w->ris = false;
+		w->start = fake.counter;
+		break;
 	case WDOG_ITCR: w->itcr = v & 1; break;
 	case WDOG_ITOP: w->itop = v & 3; break;
 	default: break;
@@ -118,7 +124,7 @@ static void model_write(struct wdt_model *w, uint64_t off, uint32_t v)
 static uint64_t wdt_offset(struct fuzz_in *in)
 {
 	static const uint32_t regs[] = { WDOG_LOAD, WDOG_VALUE, WDOG_CONTROL, WDOG_INTCLR, WDOG_RIS, WDOG_MIS,
-					 WDOG_LOCK, WDOG_ITCR, WDOG_ITOP, 0x018, 0xbfc, 0xf08 };
+					 WDOG_LOCK, WDOG_ITCR,  WDOG_ITOP,    0x018,       0xbfc,    0xf08 };
 	uint8_t b = fuzz_u8(in);
 
 	if (b >= 0xf0)
@@ -131,7 +137,7 @@ static uint32_t wdt_value(struct fuzz_in *in)
 {
 	switch (fuzz_below(in, 6)) {
 	case 0: return WDOG_UNLOCK_KEY;
-	case 1: return fuzz_below(in, 16);          /* a short count */
+	case 1: return fuzz_below(in, 16); /* a short count */
 	case 2: return fuzz_u16(in);
 	case 3: return WDOG_CONTROL_INTEN | WDOG_CONTROL_RESEN;
 	default: return fuzz_u32(in);
@@ -243,13 +249,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 5:
 			for (uint32_t i = 0; i < vm_count; i++)
 				model_advance(&model[i], fake.counter);
-		{
-			/* one CPU's timer: it looks at its own VM's watchdog only */
-			uint32_t c = fuzz_below(&in, FV_MAX_CPUS);
-			r = fire(c);
-			polled = pcpus[c].vcpu ? (int)pcpus[c].vcpu->vm->id : -2;
-			break;
-		}
+			{
+				/* one CPU's timer: it looks at its own VM's watchdog only */
+				uint32_t c = fuzz_below(&in, FV_MAX_CPUS);
+				r = fire(c);
+				polled = pcpus[c].vcpu ? (int)pcpus[c].vcpu->vm->id : -2;
+				break;
+			}
 		case 6:
 		case 7:
 			r = run_until(fake.counter + fuzz_u32(&in) % (8 * fake.freq), &firings);
@@ -262,8 +268,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			bool stopped = vm->restart_count != seen[i].restarts ||
 				       (seen[i].state == VM_STATE_RUNNING && vm->state != VM_STATE_RUNNING);
 			FUZZ_CHECK(!stopped || model[i].expired,
-				   "VM %u stopped (state %u, restarts %u) though its watchdog has not expired", i, vm->state,
-				   vm->restart_count);
+				   "VM %u stopped (state %u, restarts %u) though its watchdog has not expired", i,
+				   vm->state, vm->restart_count);
 			FUZZ_CHECK(!stopped || vm->stop_reason == VM_STOP_DEVICE, "VM %u stopped for reason %u", i,
 				   vm->stop_reason);
 			if (r == FAKE_EXIT_BOARD_OFF)
@@ -277,7 +283,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (vm->state == VM_STATE_RUNNING) {
 				const struct virq *line = &vm->vgic.spi[TESTBED_WDT_INTID - VGIC_SPI_BASE];
 				model_advance(&model[i], fake.counter);
-				FUZZ_CHECK(line->level == (vwdt_of(vm)->ris && (vwdt_of(vm)->control & WDOG_CONTROL_INTEN)),
+				FUZZ_CHECK(line->level ==
+						   (vwdt_of(vm)->ris && (vwdt_of(vm)->control & WDOG_CONTROL_INTEN)),
 					   "VM %u: watchdog line %d, RIS %d INTEN %d", i, line->level, vwdt_of(vm)->ris,
 					   vwdt_of(vm)->control & WDOG_CONTROL_INTEN);
 			}

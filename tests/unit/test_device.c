@@ -35,8 +35,13 @@ static enum trap_outcome access(struct vm *vm, uint64_t ipa, unsigned int width,
 	struct vcpu *v = &vm->vcpu[0];
 
 	fake.cpu = v->pcpu;
-	t.mem = (struct trap_mem){ .ipa = ipa_init(ipa), .far = ipa, .valid = true, .write = write,
-				   .width = width, .reg = 5, .sixty_four = true };
+	t.mem = (struct trap_mem){ .ipa = ipa_init(ipa),
+				   .far = ipa,
+				   .valid = true,
+				   .write = write,
+				   .width = width,
+				   .reg = 5,
+				   .sixty_four = true };
 	v->regs->x[5] = *value;
 	enum trap_outcome r = trap_handle(v, &t);
 	*value = v->regs->x[5];
@@ -71,9 +76,9 @@ static void test_table_sorted_and_complete(void **state)
 		assert_ptr_equal(vdev_find(t, d->base + d->size - 1), d);
 		assert_non_null(d->state);
 	}
-	assert_null(vdev_find(t, 0x09100000)); /* between the SP805 and the virtio slots */
+	assert_null(vdev_find(t, 0x09100000));       /* between the SP805 and the virtio slots */
 	assert_null(vdev_find(t, PLAT_VIRTIO_BASE)); /* slot 0: not this VM's */
-	assert_int_equal(vms[1].devs.count, 3); /* GICD, GICR, PL011 */
+	assert_int_equal(vms[1].devs.count, 3);      /* GICD, GICR, PL011 */
 	assert_null(vwdt_of(&vms[1]));
 	assert_non_null(vpl011_of(&vms[1]));
 }
@@ -87,8 +92,9 @@ static void test_devices_where_the_description_says(void **state)
 	struct manifest_device *uart = testbed_device(&m, 0, DEVICE_PL011);
 	uart->ipa = 0x09400000;
 	uart->intid = 60;
-	m.vm[0].device[m.vm[0].device_count++] =
-		(struct manifest_device){ DEVICE_SP805, 0, 0, 0x09500000, 0x1000, 61, 0 };
+	m.vm[0].device[m.vm[0].device_count++] = (struct manifest_device){
+		DEVICE_SP805, 0, 0, 0x09500000, 0x1000, 61, 0
+	};
 	testbed_redigest(&m);
 	struct testbed_diag d;
 	testbed_diag_init(&d);
@@ -250,7 +256,8 @@ static void test_validator_on_emulated_devices(void **state)
 
 	testbed_manifest(&m, 2, 2);
 	testbed_device(&m, 0, DEVICE_PL011)->pa = PLAT_UART_BASE;
-	expect_error("/vms/vm0: devices: pl011 at 0x9000000: its window must be 0x1000 bytes, 4 KiB aligned, below 0x40000000");
+	expect_error(
+		"/vms/vm0: devices: pl011 at 0x9000000: its window must be 0x1000 bytes, 4 KiB aligned, below 0x40000000");
 
 	testbed_manifest(&m, 2, 2);
 	testbed_device(&m, 0, DEVICE_PL011)->ipa = 0x3ffff000 + 0x800;

@@ -24,15 +24,15 @@
 
 /* What the QEMU-virt-like tree contains; zero means the QEMU default. */
 struct tree_opts {
-	uint32_t cpus;           /* CPU nodes (default 4) */
-	uint32_t virtio;         /* virtio-mmio nodes (default 32) */
+	uint32_t cpus;   /* CPU nodes (default 4) */
+	uint32_t virtio; /* virtio-mmio nodes (default 32) */
 	bool no_cpus, no_memory, no_gic, no_uart, no_timer, no_flash, no_psci;
 	bool disabled_uart_first; /* a disabled PL011 before the real one */
 	bool disabled_cpu;        /* one more CPU node, status = "disabled" */
 	bool psci_hvc;
-	bool devices_on_bus;      /* GIC, UART and virtio under a simple-bus */
-	bool two_memory_banks;    /* a second, higher bank listed first */
-	bool short_timer;         /* only two timer interrupts */
+	bool devices_on_bus;   /* GIC, UART and virtio under a simple-bus */
+	bool two_memory_banks; /* a second, higher bank listed first */
+	bool short_timer;      /* only two timer interrupts */
 };
 
 static void ok(int rc)
@@ -50,10 +50,10 @@ static void prop_cells(void *fdt, const char *name, uint32_t count, const uint32
 	ok(fdt_property(fdt, name, be, (int)(count * 4)));
 }
 
-#define CELLS(fdt, name, ...)                                                          \
-	do {                                                                           \
-		const uint32_t _c[] = { __VA_ARGS__ };                                 \
-		prop_cells(fdt, name, ARRAY_SIZE(_c), _c);                             \
+#define CELLS(fdt, name, ...)                              \
+	do {                                               \
+		const uint32_t _c[] = { __VA_ARGS__ };     \
+		prop_cells(fdt, name, ARRAY_SIZE(_c), _c); \
 	} while (0)
 
 static void reg64(void *fdt, uint64_t base, uint64_t size)
@@ -270,8 +270,16 @@ static void test_walk_children_and_siblings(void **state)
 	(void)state;
 	struct tree_opts o = { .virtio = 2 };
 	struct dtb t;
-	const char *want[] = { "psci", "memory@40000000", "flash@0", "cpus", "timer", "intc@8000000",
-			       "pl011@9000000", "virtio_mmio@a000200", "virtio_mmio@a000000", "chosen" };
+	const char *want[] = { "psci",
+			       "memory@40000000",
+			       "flash@0",
+			       "cpus",
+			       "timer",
+			       "intc@8000000",
+			       "pl011@9000000",
+			       "virtio_mmio@a000200",
+			       "virtio_mmio@a000000",
+			       "chosen" };
 	uint32_t i = 0;
 
 	open_default(&t, &o);
@@ -374,7 +382,7 @@ static void test_compatible_and_status(void **state)
 	assert_true(dtb_is_compatible(&t, psci, "arm,psci-1.0"));
 	assert_true(dtb_is_compatible(&t, psci, "arm,psci-0.2")); /* not the first string */
 	assert_true(dtb_is_compatible(&t, psci, "arm,psci"));
-	assert_false(dtb_is_compatible(&t, psci, "arm,psci-1"));  /* a prefix is not a match */
+	assert_false(dtb_is_compatible(&t, psci, "arm,psci-1")); /* a prefix is not a match */
 	assert_false(dtb_is_compatible(&t, dtb_path(&t, "/chosen"), "arm,psci"));
 
 	int sec = dtb_path(&t, "/pl011@9040000");

@@ -25,21 +25,21 @@ static int fmt_unchecked(char *buf, size_t size, const char *f, ...)
 }
 
 /* Format into a large buffer, compare with `want`, and with the length returned. */
-#define CHECK(want, ...)                                                   \
-	do {                                                               \
-		char _b[256];                                              \
-		int _n = fmt_snprintf(_b, sizeof(_b), __VA_ARGS__);        \
-		assert_string_equal(_b, want);                             \
-		assert_int_equal(_n, (int)strlen(want));                   \
+#define CHECK(want, ...)                                            \
+	do {                                                        \
+		char _b[256];                                       \
+		int _n = fmt_snprintf(_b, sizeof(_b), __VA_ARGS__); \
+		assert_string_equal(_b, want);                      \
+		assert_int_equal(_n, (int)strlen(want));            \
 	} while (0)
 
 /* Same, and the host's snprintf must print the same thing. */
-#define CHECK_LIBC(want, ...)                                              \
-	do {                                                               \
-		char _r[256];                                              \
-		snprintf(_r, sizeof(_r), __VA_ARGS__);                     \
-		assert_string_equal(_r, want);                             \
-		CHECK(want, __VA_ARGS__);                                  \
+#define CHECK_LIBC(want, ...)                          \
+	do {                                           \
+		char _r[256];                          \
+		snprintf(_r, sizeof(_r), __VA_ARGS__); \
+		assert_string_equal(_r, want);         \
+		CHECK(want, __VA_ARGS__);              \
 	} while (0)
 
 static void test_plain_text_and_percent(void **state)
@@ -145,8 +145,8 @@ static void test_string_precision(void **state)
 static void test_many_arguments_in_order(void **state)
 {
 	(void)state;
-	CHECK_LIBC("vm1: CPU 3 at 0x48000000, 256 MiB, -1 x",
-		   "%s: CPU %u at 0x%llx, %llu MiB, %d %c", "vm1", 3U, 0x48000000ULL, 256ULL, -1, 'x');
+	CHECK_LIBC("vm1: CPU 3 at 0x48000000, 256 MiB, -1 x", "%s: CPU %u at 0x%llx, %llu MiB, %d %c", "vm1", 3U,
+		   0x48000000ULL, 256ULL, -1, 'x');
 }
 
 static void test_truncation(void **state)

@@ -18,8 +18,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <fv/irq.h>
 #include <fv/hvcons.h>
+#include <fv/irq.h>
 #include <fv/trap.h>
 #include <plat/layout.h>
 
@@ -102,7 +102,7 @@ static uint32_t count(const char *hay, const char *needle)
 static int setup(void **state)
 {
 	(void)state;
-	hvcons_input(0x15); /* drop whatever line an earlier test left in the editor */
+	hvcons_input(0x15);                                /* drop whatever line an earlier test left in the editor */
 	vms_create(&m, &mem, VM_COUNT, 2, RAM_SIZE, true); /* t = 10 s */
 	vms_boot();
 	/* Ctrl-A three times per VM: past vm0, vm1 and vm2 to the hypervisor */
@@ -184,15 +184,18 @@ static void test_backspace(void **state)
 {
 	(void)state;
 	/* both DEL and BS erase the last character, on screen too */
-	assert_string_equal(command("hx\x7f" "ex\x08lp"),
+	assert_string_equal(command("hx\x7f"
+				    "ex\x08lp"),
 			    "[hv] fv> hx\b \bex\b \blp\r\n"
 			    "[hv] commands: list | restart VM | stop VM | start VM | mem | poweroff | help\r\n"
 			    "[hv] Ctrl-A three times moves input to the next VM\r\n");
 	/* at the start of the line there is nothing to erase, and nothing is echoed */
-	assert_string_equal(command("\x7f\x7f\x08" "frob"),
+	assert_string_equal(command("\x7f\x7f\x08"
+				    "frob"),
 			    "[hv] fv> frob\r\n[hv] unknown command 'frob' (help lists them)\r\n");
 	/* erasing a whole command, and more: eight characters go, and only eight */
-	const char *out = command("stop vm0\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f" "zap");
+	const char *out = command("stop vm0\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f"
+				  "zap");
 	assert_int_equal(count(out, "\b \b"), 8);
 	assert_non_null(strstr(out, "\b \bzap\r\n[hv] unknown command 'zap' (help lists them)\r\n"));
 	assert_int_equal(vms[0].state, VM_STATE_RUNNING);

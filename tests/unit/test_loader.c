@@ -101,7 +101,7 @@ static void test_corrupt_image_refused(void **state)
 {
 	(void)state;
 	static const char *const what[3] = { "kernel image 'image0'", "initrd image 'image1'",
-					    "device tree image 'image2'" };
+					     "device tree image 'image2'" };
 
 	for (uint32_t i = 0; i < 3; i++) {
 		if (i) {

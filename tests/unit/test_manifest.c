@@ -127,7 +127,7 @@ static void test_digest_covers_all_but_itself(void **state)
 	assert_memory_equal(a, m.sha256, 32);
 	memset(m.sha256, 0x5a, sizeof(m.sha256));
 	manifest_digest(&m, b);
-	assert_memory_equal(a, b, 32); /* the digest field is not hashed */
+	assert_memory_equal(a, b, 32);       /* the digest field is not hashed */
 	((uint8_t *)&m)[sizeof(m) - 1] ^= 1; /* the last byte is */
 	manifest_digest(&m, b);
 	assert_memory_not_equal(a, b, 32);
@@ -156,7 +156,7 @@ static void test_find_vm_and_ram(void **state)
 	assert_int_equal(pa, 0x60001000);
 	assert_true(manifest_vm_ipa_to_pa(v, 0x801ffffc, 4, &pa));
 	assert_int_equal(pa, 0x601ffffc);
-	assert_false(manifest_vm_ipa_to_pa(v, 0x801ffffc, 8, &pa)); /* runs past the end */
+	assert_false(manifest_vm_ipa_to_pa(v, 0x801ffffc, 8, &pa));    /* runs past the end */
 	assert_false(manifest_vm_ipa_to_pa(v, 0x400ffff0, 0x20, &pa)); /* straddles a gap */
 	assert_false(manifest_vm_ipa_to_pa(v, 0x3ffffffc, 4, &pa));
 	assert_false(manifest_vm_ipa_to_pa(v, ~0ULL - 1, 4, &pa)); /* wraps */
@@ -587,9 +587,11 @@ static void test_vm_stage2_pool(void **state)
 	vm->initrd.ipa += 0x1000;
 	vm->dtb.ipa += 0x1000;
 	vm->mem[0].size = 0x8000000; /* 128 MiB: 64 such tables, and the root and a level-2 one */
-	expect_error("/vms/vm1", "memory", "mapping its RAM takes more than 64 stage-2 tables, the hypervisor has 64 per VM");
+	expect_error("/vms/vm1", "memory",
+		     "mapping its RAM takes more than 64 stage-2 tables, the hypervisor has 64 per VM");
 	assert_false(testbed_create_vms(&m)); /* and indeed the boot path could not */
-	vm->mem[0].size = 0x7a00000; /* 122 MiB: 62 level-3 tables (it straddles 2 MiB slots), a level-2 one, the root */
+	vm->mem[0].size =
+		0x7a00000; /* 122 MiB: 62 level-3 tables (it straddles 2 MiB slots), a level-2 one, the root */
 	expect_ok();
 	assert_true(testbed_create_vms(&m));
 }
@@ -851,7 +853,8 @@ static void test_board_less_ram(void **state)
 	(void)state;
 	testbed_board(&board, 8);
 	board.ram_size = 0x10000000; /* 256 MiB from 0x40000000 */
-	expect_board_error("board", "memory", "the image needs RAM [0x40000000, 0xbfffffff], the board has [0x40000000, 0x4fffffff]");
+	expect_board_error("board", "memory",
+			   "the image needs RAM [0x40000000, 0xbfffffff], the board has [0x40000000, 0x4fffffff]");
 	assert_true(has_line("/vms/vm0", "memory", "region [0x48000000, +0x10000000) is not RAM on this board"));
 	assert_true(has_line("/vms/vm1", "memory", "region [0x58000000"));
 	testbed_board(&board, 8);

@@ -141,14 +141,14 @@ static void test_near_misses(void **state)
 {
 	(void)state;
 	static const char *const lines[] = {
-		"---[ end Kernel panic - not syncin\n",           /* cut short */
+		"---[ end Kernel panic - not syncin\n", /* cut short */
 		"---[ end Kernel panic - not syncinG\n",
-		"--[ end Kernel panic - not syncing\n",           /* a dash short */
-		"---[ end kernel panic - not syncing\n",          /* lower case */
+		"--[ end Kernel panic - not syncing\n",  /* a dash short */
+		"---[ end kernel panic - not syncing\n", /* lower case */
 		"---[ end Kernel panic -  not syncing\n",
-		"---[ end Kernel pa\nnic - not syncing\n",        /* split by a line end */
+		"---[ end Kernel pa\nnic - not syncing\n",                    /* split by a line end */
 		"Kernel panic - not syncing: VFS: Unable to mount root fs\n", /* the report's start */
-		"---[ end trace 0000000000000000 ]---\n",        /* an oops, not a panic */
+		"---[ end trace 0000000000000000 ]---\n",                     /* an oops, not a panic */
 	};
 
 	for (uint32_t i = 0; i < ARRAY_SIZE(lines); i++) {
@@ -198,8 +198,22 @@ static void test_matches_exactly_the_lines_with_the_marker(void **state)
 	(void)state;
 	/* lines built from pieces of the marker: a panic iff the line holds the marker (strstr) */
 	static const char *const pieces[] = {
-		"-", "--", "---[", "[", " end", " Kernel", " panic", " -", " not", " syncing", " ", "x", "g",
-		"---[ end Kernel panic - not syncin", "---[ end Kernel panic ", "---[ end",
+		"-",
+		"--",
+		"---[",
+		"[",
+		" end",
+		" Kernel",
+		" panic",
+		" -",
+		" not",
+		" syncing",
+		" ",
+		"x",
+		"g",
+		"---[ end Kernel panic - not syncin",
+		"---[ end Kernel panic ",
+		"---[ end",
 	};
 	const char *marker = "---[ end Kernel panic - not syncing";
 	uint32_t hits = 0;

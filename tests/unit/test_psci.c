@@ -45,8 +45,7 @@ static int setup(void **state)
 }
 
 /* A guest call on vCPU v; returns x0 as the signed PSCI result. */
-static int64_t call(struct vcpu *v, uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3,
-		    enum psci_action *action)
+static int64_t call(struct vcpu *v, uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3, enum psci_action *action)
 {
 	fake.cpu = v->pcpu;
 	v->regs->x[0] = fid;
@@ -91,9 +90,10 @@ static void test_features(void **state)
 {
 	(void)state;
 	const uint32_t implemented[] = {
-		PSCI_VERSION, PSCI_CPU_SUSPEND_32, PSCI_CPU_SUSPEND_64, PSCI_CPU_OFF, PSCI_CPU_ON_32,
-		PSCI_CPU_ON_64, PSCI_AFFINITY_INFO_32, PSCI_AFFINITY_INFO_64, PSCI_MIGRATE_INFO_TYPE,
-		PSCI_SYSTEM_OFF, PSCI_SYSTEM_RESET, PSCI_FEATURES, SMCCC_VERSION,
+		PSCI_VERSION,           PSCI_CPU_SUSPEND_32, PSCI_CPU_SUSPEND_64,   PSCI_CPU_OFF,
+		PSCI_CPU_ON_32,         PSCI_CPU_ON_64,      PSCI_AFFINITY_INFO_32, PSCI_AFFINITY_INFO_64,
+		PSCI_MIGRATE_INFO_TYPE, PSCI_SYSTEM_OFF,     PSCI_SYSTEM_RESET,     PSCI_FEATURES,
+		SMCCC_VERSION,
 	};
 	const uint32_t absent[] = {
 		0x84000005, /* MIGRATE */
@@ -188,8 +188,7 @@ static void test_cpu_on_foreign_or_missing(void **state)
 	const uint64_t targets[] = { 2, 3, 7, 0x100, 0x10000, 0xff00000000ULL, pcpus[2].mpidr, pcpus[3].mpidr };
 
 	for (uint32_t i = 0; i < ARRAY_SIZE(targets); i++)
-		assert_int_equal(simple(PSCI_CPU_ON_64, targets[i], RAM_ENTRY, 0),
-				 PSCI_RET_INVALID_PARAMETERS);
+		assert_int_equal(simple(PSCI_CPU_ON_64, targets[i], RAM_ENTRY, 0), PSCI_RET_INVALID_PARAMETERS);
 	assert_int_equal(vm1->vcpu[0].power, VCPU_ON);
 	assert_int_equal(vm1->vcpu[1].power, VCPU_OFF);
 	for (uint32_t i = 0; i < FV_MAX_CPUS; i++)
@@ -238,7 +237,8 @@ static void test_cpu_on_32_bit_arguments(void **state)
 
 	/* SMC32: only the low 32 bits of each argument count */
 	assert_int_equal(simple(PSCI_CPU_ON_32, 0xdead000000000001ULL, 0x12345678ULL << 32 | RAM_ENTRY,
-				0xffffffff87654321ULL), PSCI_RET_SUCCESS);
+				0xffffffff87654321ULL),
+			 PSCI_RET_SUCCESS);
 	assert_int_equal(t->on_entry, RAM_ENTRY);
 	assert_int_equal(t->on_context, 0x87654321);
 	/* the same arguments as SMC64 are refused */

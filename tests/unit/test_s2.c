@@ -25,7 +25,7 @@ static struct s2 s;
 #define D_SH(d) (((d) >> 8) & 3)
 #define D_AF BIT(10)
 #define D_XN BIT(54)
-#define D_ADDR(d) ((d) & 0x0000fffffffff000ULL)
+#define D_ADDR(d) ((d)&0x0000fffffffff000ULL)
 
 static int setup(void **state)
 {

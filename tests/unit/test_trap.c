@@ -18,7 +18,7 @@
 #include <fv/trap.h>
 #include <plat/layout.h>
 
-#define SLOT(n) (PLAT_VIRTIO_BASE + (n) * PLAT_VIRTIO_STRIDE)
+#define SLOT(n) (PLAT_VIRTIO_BASE + (n)*PLAT_VIRTIO_STRIDE)
 #define FAR_OF(ipa) (0xffff800000000000ULL | (ipa))
 
 static struct manifest m;
@@ -79,8 +79,13 @@ static struct trap mem(uint64_t ipa, unsigned int width, bool write, unsigned in
 {
 	struct trap t = { .kind = TRAP_DATA_ABORT };
 
-	t.mem = (struct trap_mem){ .ipa = ipa_init(ipa), .far = FAR_OF(ipa), .valid = true, .write = write,
-				   .width = width, .reg = reg, .sixty_four = width == 8 };
+	t.mem = (struct trap_mem){ .ipa = ipa_init(ipa),
+				   .far = FAR_OF(ipa),
+				   .valid = true,
+				   .write = write,
+				   .width = width,
+				   .reg = reg,
+				   .sixty_four = width == 8 };
 	return t;
 }
 
@@ -140,8 +145,8 @@ static void test_redistributors(void **state)
 	uint64_t frame1 = VBOARD_GICR_BASE + VBOARD_GICR_STRIDE;
 
 	assert_int_equal(load(v, frame1 + 8, 8, 9), TRAP_HANDLED); /* vCPU 1's GICR_TYPER */
-	assert_true(v->regs->x[9] & BIT(4));                         /* Last */
-	assert_int_equal(v->regs->x[9] >> 32, 1);                    /* Aff0 = 1 */
+	assert_true(v->regs->x[9] & BIT(4));                       /* Last */
+	assert_int_equal(v->regs->x[9] >> 32, 1);                  /* Aff0 = 1 */
 	assert_int_equal(load(v, VBOARD_GICR_BASE + 8, 8, 9), TRAP_HANDLED);
 	assert_false(v->regs->x[9] & BIT(4));
 	/* the SGI frame of vCPU 1 */
@@ -160,7 +165,7 @@ static void test_uart(void **state)
 	assert_int_equal(store(v, VBOARD_UART_BASE, 1, 1, '\n'), TRAP_HANDLED);
 	assert_non_null(strstr(fake_uart_text(), "[vm0] Z\n"));
 	assert_int_equal(load(v, VBOARD_UART_BASE + 0x18, 4, 3), TRAP_HANDLED); /* FR */
-	assert_int_equal(v->regs->x[3], BIT(4) | BIT(7));                         /* RXFE, TXFE */
+	assert_int_equal(v->regs->x[3], BIT(4) | BIT(7));                       /* RXFE, TXFE */
 	assert_int_equal(load(v, VBOARD_UART_BASE + 0xfe0, 4, 3), TRAP_HANDLED);
 	assert_int_equal(v->regs->x[3], 0x11);
 	expect_abort(load(v, VBOARD_UART_BASE, 8, 3), VBOARD_UART_BASE);
@@ -171,8 +176,9 @@ static void test_uart(void **state)
 static void test_unassigned_address(void **state)
 {
 	(void)state;
-	const uint64_t holes[] = { 0x0c000000, 0x00000000 /* flash */, 0x09010000 /* RTC */,
-				   VBOARD_GICD_BASE + VBOARD_GICD_SIZE, 0x3ffffffc, 1ULL << 38 };
+	const uint64_t holes[] = { 0x0c000000,           0x00000000 /* flash */,
+				   0x09010000 /* RTC */, VBOARD_GICD_BASE + VBOARD_GICD_SIZE,
+				   0x3ffffffc,           1ULL << 38 };
 
 	for (uint32_t i = 0; i < ARRAY_SIZE(holes); i++) {
 		v->regs->x[4] = 0x4444;

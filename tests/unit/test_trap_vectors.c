@@ -52,8 +52,12 @@ static struct trap abort_at(enum trap_kind kind, uint64_t ipa, bool write)
 {
 	struct trap t = { .kind = kind };
 
-	t.mem = (struct trap_mem){ .ipa = ipa_init(ipa), .far = 0xffff000000000000ULL | ipa, .valid = true,
-				   .write = write, .width = 4, .reg = 1 };
+	t.mem = (struct trap_mem){ .ipa = ipa_init(ipa),
+				   .far = 0xffff000000000000ULL | ipa,
+				   .valid = true,
+				   .write = write,
+				   .width = 4,
+				   .reg = 1 };
 	return t;
 }
 

@@ -190,11 +190,11 @@ static void test_disabled_or_group_off_waits(void **state)
 static void test_absent_interrupts_are_ignored(void **state)
 {
 	(void)state;
-	vgic_inject(vm0, NULL, 40);   /* an SPI this VM does not have */
+	vgic_inject(vm0, NULL, 40); /* an SPI this VM does not have */
 	vgic_inject(vm0, NULL, HW_SPI + 1);
 	vgic_inject(vm0, NULL, VGIC_MAX_INTID);
 	vgic_inject(vm0, NULL, 1023);
-	vgic_inject(vm0, NULL, 5);    /* private, but no vCPU named */
+	vgic_inject(vm0, NULL, 5); /* private, but no vCPU named */
 	vgic_set_level(vm0, 40, true);
 	vgic_set_level(vm0, 5000, true);
 	for (uint32_t i = 0; i < VBOARD_SPI_COUNT; i++)
@@ -314,7 +314,7 @@ static void test_level_changes_without_edges(void **state)
 	assert_true(vgicd_write(vm0, 0xc08, 4, 2U << (2 * (UART_SPI - 32))));
 	vgic_set_level(vm0, UART_SPI, true);
 	assert_true(irq->pending);
-	irq->pending = false; /* as if delivered and handled */
+	irq->pending = false;                /* as if delivered and handled */
 	vgic_set_level(vm0, UART_SPI, true); /* no change of level: no edge */
 	assert_false(irq->pending);
 	vgic_set_level(vm0, UART_SPI, false);
@@ -533,8 +533,8 @@ static void test_release_keeps_what_was_never_taken(void **state)
 	(void)state;
 	struct vcpu *v = &vm0->vcpu[1];
 
-	enable(vm0, 1, 2, 0x40);     /* an SGI */
-	enable(vm0, 1, 3, 0x40);     /* another, which the guest takes */
+	enable(vm0, 1, 2, 0x40); /* an SGI */
+	enable(vm0, 1, 3, 0x40); /* another, which the guest takes */
 	enable(vm0, 1, VTIMER, 0x20);
 	assert_true(vgicd_write(vm0, 0x6000 + 8 * UART_SPI, 8, 1)); /* IROUTER: vCPU 1 */
 	enable(vm0, 1, UART_SPI, 0x50);

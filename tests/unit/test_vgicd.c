@@ -34,10 +34,10 @@
 #define GICD_PIDR2 0xffe8
 #define GICD_CIDR0 0xfff0
 
-#define UART_SPI VBOARD_UART_INTID                       /* 33: software, level */
-#define VM0_SPI (PLAT_VIRTIO_INTID_BASE + 3)             /* 51: hardware, edge */
-#define VM1_SPI (PLAT_VIRTIO_INTID_BASE + 4)             /* 52 */
-#define ABSENT_SPI 40U                                   /* no VM has it */
+#define UART_SPI VBOARD_UART_INTID           /* 33: software, level */
+#define VM0_SPI (PLAT_VIRTIO_INTID_BASE + 3) /* 51: hardware, edge */
+#define VM1_SPI (PLAT_VIRTIO_INTID_BASE + 4) /* 52 */
+#define ABSENT_SPI 40U                       /* no VM has it */
 #define BITN(id) (1U << ((id) % 32))
 
 static struct manifest m;
@@ -123,9 +123,9 @@ static void test_typer(void **state)
 	assert_int_equal(32 * ((t & 0x1f) + 1), VGIC_MAX_INTID);
 	/* IDbits: 10 bits (no LPIs), enough for every SPI INTID */
 	assert_int_equal((t >> 19) & 0x1f, 9);
-	assert_int_equal(t & BIT(17), 0);  /* LPIS */
-	assert_int_equal(t & BIT(16), 0);  /* MBIS */
-	assert_int_equal(t & BIT(10), 0);  /* SecurityExtn: one security state */
+	assert_int_equal(t & BIT(17), 0);       /* LPIS */
+	assert_int_equal(t & BIT(16), 0);       /* MBIS */
+	assert_int_equal(t & BIT(10), 0);       /* SecurityExtn: one security state */
 	assert_int_equal(t & BIT(25), BIT(25)); /* No1N: no 1-of-N routing */
 	wr(vm0, GICD_TYPER, 4, 0);
 	assert_int_equal(rd32(vm0, GICD_TYPER), t); /* read-only */

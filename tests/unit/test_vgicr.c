@@ -139,7 +139,7 @@ static void test_ctlr_iidr_ids(void **state)
 	assert_int_not_equal(iidr, 0);
 	uint64_t dist_iidr;
 	assert_true(vgicd_read(vm0, 0x8, 4, &dist_iidr));
-	assert_int_equal(iidr, dist_iidr); /* one implementation */
+	assert_int_equal(iidr, dist_iidr);                          /* one implementation */
 	assert_int_equal((rd32(vm0, 2, GICR_PIDR2) >> 4) & 0xf, 3); /* ArchRev: GICv3 */
 	/* LPI registers: RAZ/WI */
 	wr(vm0, 0, GICR_PROPBASER, 4, 0xffffffff);
@@ -152,7 +152,7 @@ static void test_rd_frame_widths(void **state)
 	(void)state;
 	uint64_t v;
 
-	assert_false(vgicr_read(vm0, 0, GICR_CTLR, 8, &v));   /* only TYPER is 64-bit */
+	assert_false(vgicr_read(vm0, 0, GICR_CTLR, 8, &v)); /* only TYPER is 64-bit */
 	assert_false(vgicr_read(vm0, 0, GICR_WAKER, 2, &v));
 	assert_false(vgicr_read(vm0, 0, GICR_TYPER, 2, &v));
 	assert_false(vgicr_read(vm0, 0, GICR_TYPER + 4, 8, &v)); /* misaligned */

@@ -137,7 +137,8 @@ static void test_booting_stays_off(void **state)
 	vm_request_boot(vm0);
 	vm_request_stop(vm0, VM_STOP_CONSOLE, "stop requested on the console");
 	assert_int_equal(vm0->state, VM_STATE_BOOTING); /* until its CPU gets to it */
-	assert_non_null(strstr(fake_uart_text(), "[hv] vm0: stop requested on the console; it stops as soon as it can\r\n"));
+	assert_non_null(
+		strstr(fake_uart_text(), "[hv] vm0: stop requested on the console; it stops as soon as it can\r\n"));
 	assert_int_equal(testbed_settle(), FAKE_EXIT_NONE);
 	assert_int_equal(vm0->state, VM_STATE_OFF);
 	assert_int_equal(fake.vcpu_resets[cpu], resets); /* no guest was entered */
@@ -353,7 +354,7 @@ static void record_write(uint64_t pa, unsigned int width, uint64_t value)
 	dev_writes.value[dev_writes.count++] = value;
 }
 
-#define SLOT_STATUS(n) (PLAT_VIRTIO_BASE + (n) * PLAT_VIRTIO_STRIDE + 0x70)
+#define SLOT_STATUS(n) (PLAT_VIRTIO_BASE + (n)*PLAT_VIRTIO_STRIDE + 0x70)
 
 /* A stop or a restart resets the VM's own virtio devices (Status = 0), no one else's. */
 static void test_stop_and_restart_reset_own_devices(void **state)

@@ -204,8 +204,8 @@ static void test_register_widths_of_fields(void **state)
 	const struct {
 		uint32_t off, mask;
 	} regs[] = {
-		{ ILPR, 0xff }, { IBRD, 0xffff }, { FBRD, 0x3f }, { LCR_H, 0xff },
-		{ CR, 0xffff }, { IFLS, 0x3f }, { IMSC, 0x7ff }, { DMACR, 0x7 },
+		{ ILPR, 0xff }, { IBRD, 0xffff }, { FBRD, 0x3f },  { LCR_H, 0xff },
+		{ CR, 0xffff }, { IFLS, 0x3f },   { IMSC, 0x7ff }, { DMACR, 0x7 },
 	};
 
 	for (uint32_t i = 0; i < ARRAY_SIZE(regs); i++) {
@@ -257,8 +257,8 @@ static void test_bad_widths(void **state)
 
 	vpl011_receive(u0, 'z');
 	assert_false(vpl011_read(u0, DR, 8, &v));
-	assert_false(vpl011_read(u0, CR + 1, 2, &v));  /* misaligned halfword */
-	assert_false(vpl011_read(u0, CR + 2, 4, &v));  /* misaligned word */
+	assert_false(vpl011_read(u0, CR + 1, 2, &v)); /* misaligned halfword */
+	assert_false(vpl011_read(u0, CR + 2, 4, &v)); /* misaligned word */
 	assert_false(vpl011_read(u0, DR + 1, 2, &v));
 	assert_false(vpl011_write(u0, IMSC, 8, 0x7ff));
 	assert_false(vpl011_write(u0, IMSC + 1, 2, 0x7ff));

@@ -515,8 +515,13 @@ static enum trap_outcome guest_access(struct vm *vm, uint64_t off, unsigned int 
 	struct vcpu *v = &vm->vcpu[0];
 
 	fake.cpu = v->pcpu;
-	t.mem = (struct trap_mem){ .ipa = ipa_init(TESTBED_WDT_BASE + off), .far = TESTBED_WDT_BASE + off,
-				   .valid = true, .write = write, .width = width, .reg = 3, .sixty_four = true };
+	t.mem = (struct trap_mem){ .ipa = ipa_init(TESTBED_WDT_BASE + off),
+				   .far = TESTBED_WDT_BASE + off,
+				   .valid = true,
+				   .write = write,
+				   .width = width,
+				   .reg = 3,
+				   .sixty_four = true };
 	v->regs->x[3] = value;
 	return trap_handle(v, &t);
 }
@@ -601,7 +606,7 @@ static void test_only_its_own_cpus_poll_a_watchdog(void **state)
 	for (uint32_t c = 0; c < FV_MAX_CPUS; c++)
 		if (c != cpu0)
 			assert_int_equal(fake.hyp_timer[c], 0); /* no other CPU was armed for it */
-	fake.counter = t0 + 5000; /* long expired; another VM's CPU's timer fires */
+	fake.counter = t0 + 5000;                               /* long expired; another VM's CPU's timer fires */
 	assert_int_equal(timer_fires(vm1->vcpu[1].pcpu), FAKE_EXIT_NONE);
 	assert_int_equal(vm0->restart_count, 0);
 	assert_int_equal(vm0->state, VM_STATE_RUNNING);

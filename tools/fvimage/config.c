@@ -20,8 +20,10 @@
 
 #define KERNEL_DTB_GAP SZ_2M
 
-static const char *const vm_props[] = { "cpus",	  "memory", "guest-address", "kernel", "initrd", "bootargs",
-					"boot",	  "virtio-mmio", "isolation-breaking-dma", "on-crash", "entry", NULL };
+static const char *const vm_props[] = { "cpus",     "memory",      "guest-address",
+					"kernel",   "initrd",      "bootargs",
+					"boot",     "virtio-mmio", "isolation-breaking-dma",
+					"on-crash", "entry",       NULL };
 static const char *const board_props[] = { "cpus", "memory", "model", NULL };
 
 static bool known(const char *const *list, const char *name)
@@ -36,8 +38,7 @@ static bool known(const char *const *list, const char *name)
 static void check_unknown(struct tool *t, const void *fdt, int node, const char *where, const char *const *props)
 {
 	int p;
-	fdt_for_each_property_offset(p, fdt, node)
-	{
+	fdt_for_each_property_offset(p, fdt, node) {
 		const char *name;
 		fdt_getprop_by_offset(fdt, p, &name, NULL);
 		if (!known(props, name) && strcmp(name, "phandle") != 0)
@@ -48,8 +49,8 @@ static void check_unknown(struct tool *t, const void *fdt, int node, const char 
 		tool_error(t, where, fdt_get_name(fdt, c, NULL), "unknown node");
 }
 
-static bool get_u32_list(struct tool *t, const void *fdt, int node, const char *where, const char *prop,
-			 uint32_t *out, uint32_t max, uint32_t *count)
+static bool get_u32_list(struct tool *t, const void *fdt, int node, const char *where, const char *prop, uint32_t *out,
+			 uint32_t max, uint32_t *count)
 {
 	int len;
 	const fdt32_t *v = fdt_getprop(fdt, node, prop, &len);
@@ -71,8 +72,8 @@ static bool get_u32_list(struct tool *t, const void *fdt, int node, const char *
 }
 
 /* A list of (64-bit, 64-bit) pairs written as 4 cells each: <hi lo hi lo>. */
-static int get_pairs(struct tool *t, const void *fdt, int node, const char *where, const char *prop,
-		     uint64_t (*out)[2], int max, int cells_per_item)
+static int get_pairs(struct tool *t, const void *fdt, int node, const char *where, const char *prop, uint64_t (*out)[2],
+		     int max, int cells_per_item)
 {
 	int len;
 	const fdt32_t *v = fdt_getprop(fdt, node, prop, &len);
@@ -80,8 +81,9 @@ static int get_pairs(struct tool *t, const void *fdt, int node, const char *wher
 		return -1;
 	int item = cells_per_item * 4;
 	if (len == 0 || len % item) {
-		tool_error(t, where, prop, cells_per_item == 4 ? "expects <base-hi base-lo size-hi size-lo> entries"
-							       : "expects <address-hi address-lo> entries");
+		tool_error(t, where, prop,
+			   cells_per_item == 4 ? "expects <base-hi base-lo size-hi size-lo> entries"
+					       : "expects <address-hi address-lo> entries");
 		return 0;
 	}
 	int n = len / item;
@@ -366,7 +368,8 @@ static void read_vm(struct tool *t, const void *fdt, int node, uint32_t index)
 
 	int nm = get_pairs(t, fdt, node, where, "memory", mem, FV_MAX_VM_MEM, 4);
 	if (nm < 0)
-		tool_error(t, where, "memory", "missing: physical RAM for this VM, like <0x0 0x48000000 0x0 0x10000000>");
+		tool_error(t, where, "memory",
+			   "missing: physical RAM for this VM, like <0x0 0x48000000 0x0 0x10000000>");
 	int ni = get_pairs(t, fdt, node, where, "guest-address", ipa, FV_MAX_VM_MEM, 2);
 	if (ni > 0 && ni != nm)
 		tool_error(t, where, "guest-address", "%d addresses for %d memory regions", ni, nm);
@@ -381,15 +384,20 @@ static void read_vm(struct tool *t, const void *fdt, int node, uint32_t index)
 	int flag_len;
 	if (fdt_getprop(fdt, node, "isolation-breaking-dma", &flag_len)) {
 		if (flag_len != 0)
-			tool_error(t, where, "isolation-breaking-dma", "a flag: write it with no value, like isolation-breaking-dma;");
+			tool_error(t, where, "isolation-breaking-dma",
+				   "a flag: write it with no value, like isolation-breaking-dma;");
 		vm->flags |= VM_FLAG_UNISOLATED_DMA;
 	}
 	if (get_u32_list(t, fdt, node, where, "virtio-mmio", list, FV_MAX_VM_SLOTS, &n)) {
 		for (uint32_t i = 0; i < n; i++) {
 			uint64_t pa = PLAT_VIRTIO_BASE + (uint64_t)list[i] * PLAT_VIRTIO_STRIDE;
-			vm->device[vm->device_count++] = (struct manifest_device){
-				DEVICE_VIRTIO_MMIO, list[i], pa, pa, PLAT_VIRTIO_STRIDE, PLAT_VIRTIO_INTID_BASE + list[i], 0
-			};
+			vm->device[vm->device_count++] = (struct manifest_device){ DEVICE_VIRTIO_MMIO,
+										   list[i],
+										   pa,
+										   pa,
+										   PLAT_VIRTIO_STRIDE,
+										   PLAT_VIRTIO_INTID_BASE + list[i],
+										   0 };
 		}
 	}
 
@@ -421,16 +429,14 @@ bool config_read(struct tool *t, const void *fdt)
 	if (fdt_node_check_compatible(fdt, root, "flashvisor,config-1") != 0)
 		tool_error(t, "/", "compatible", "must be \"flashvisor,config-1\"");
 	int p;
-	fdt_for_each_property_offset(p, fdt, root)
-	{
+	fdt_for_each_property_offset(p, fdt, root) {
 		const char *name;
 		fdt_getprop_by_offset(fdt, p, &name, NULL);
 		if (strcmp(name, "compatible") != 0)
 			tool_error(t, "/", name, "unknown property");
 	}
 	int c;
-	fdt_for_each_subnode(c, fdt, root)
-	{
+	fdt_for_each_subnode(c, fdt, root) {
 		const char *name = fdt_get_name(fdt, c, NULL);
 		if (strcmp(name, "board") != 0 && strcmp(name, "vms") != 0)
 			tool_error(t, "/", name, "unknown node (expected /board and /vms)");
@@ -442,8 +448,7 @@ bool config_read(struct tool *t, const void *fdt)
 		return false;
 	}
 	uint32_t count = 0;
-	fdt_for_each_subnode(c, fdt, vms)
-	{
+	fdt_for_each_subnode(c, fdt, vms) {
 		if (count == FV_MAX_VMS) {
 			tool_error(t, "/vms", NULL, "more than %u VMs", FV_MAX_VMS);
 			break;

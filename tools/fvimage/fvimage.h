@@ -22,9 +22,9 @@ struct blob {
 };
 
 struct tool {
-	const char *config_path;   /* as the user named it */
+	const char *config_path; /* as the user named it */
 	const char *hv_path;
-	const char **search;       /* extra directories for relative image paths */
+	const char **search; /* extra directories for relative image paths */
 	int search_count;
 	struct manifest m;
 	struct blob blob[FV_MAX_IMAGES];

@@ -194,8 +194,7 @@ static int vwdt_dt(void *fdt, const struct manifest_vm *vm, const struct manifes
 	return err;
 }
 
-static int passthrough_dt(void *fdt, const struct manifest_vm *vm, const struct manifest_device *d,
-			  struct dt_ctx *c)
+static int passthrough_dt(void *fdt, const struct manifest_vm *vm, const struct manifest_device *d, struct dt_ctx *c)
 {
 	int err = 0;
 	char name[40];

@@ -66,8 +66,9 @@ void *load_config(struct tool *t)
 		return NULL;
 	close(fd);
 	char arg[4096];
-	char *const argv[] = { "dtc", "-q", "-I", "dts", "-O", "dtb", "-o", tmp,
-			       (char *)spawn_path_arg(p, arg, sizeof(arg)), NULL };
+	char *const argv[] = {
+		"dtc", "-q", "-I", "dts", "-O", "dtb", "-o", tmp, (char *)spawn_path_arg(p, arg, sizeof(arg)), NULL
+	};
 	pid_t pid = spawn_argv(argv, NULL, false);
 	if (pid < 0) {
 		fprintf(stderr, "%s: cannot run dtc (the device tree compiler): %s\n", p, strerror(errno));

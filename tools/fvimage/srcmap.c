@@ -60,8 +60,10 @@ static bool annotation(const char *line, char *out, size_t size)
 struct srcmap *srcmap_load(const char *dts_path)
 {
 	char arg[4096];
-	char *const argv[] = { "dtc", "-q", "-I", "dts", "-O", "dts", "-T", "-T",
-			       (char *)spawn_path_arg(dts_path, arg, sizeof(arg)), NULL };
+	char *const argv[] = { "dtc", "-q", "-I",
+			       "dts", "-O", "dts",
+			       "-T",  "-T", (char *)spawn_path_arg(dts_path, arg, sizeof(arg)),
+			       NULL };
 	int fd;
 	pid_t pid = spawn_argv(argv, &fd, true);
 	if (pid < 0)

@@ -9,11 +9,11 @@
 
 #include <fv/types.h>
 
-#define IRQ_SPURIOUS 1020U /* INTIDs 1020..1023 are special */
-uint32_t arch_irq_ack(void);              /* ICC_IAR1: the highest pending INTID */
-void arch_irq_priority_drop(uint32_t intid);  /* ICC_EOIR1 (EOImode 1) */
-void arch_irq_deactivate(uint32_t intid);     /* ICC_DIR */
-void arch_irq_enable(uint32_t intid, uint32_t pcpu);  /* SPI: also routes it to pcpu */
+#define IRQ_SPURIOUS 1020U                           /* INTIDs 1020..1023 are special */
+uint32_t arch_irq_ack(void);                         /* ICC_IAR1: the highest pending INTID */
+void arch_irq_priority_drop(uint32_t intid);         /* ICC_EOIR1 (EOImode 1) */
+void arch_irq_deactivate(uint32_t intid);            /* ICC_DIR */
+void arch_irq_enable(uint32_t intid, uint32_t pcpu); /* SPI: also routes it to pcpu */
 void arch_irq_disable(uint32_t intid, uint32_t pcpu);
 void arch_irq_set_pending(uint32_t intid, uint32_t pcpu, bool pending);
 void arch_irq_clear_active(uint32_t intid, uint32_t pcpu);

@@ -10,12 +10,12 @@
 
 #include <stdint.h>
 
-#define SYSREG_READ(name, reg)                                     \
-	static inline uint64_t read_##name(void)                   \
-	{                                                          \
-		uint64_t v;                                        \
-		__asm__ volatile("mrs %0, " reg : "=r"(v));        \
-		return v;                                          \
+#define SYSREG_READ(name, reg)                              \
+	static inline uint64_t read_##name(void)            \
+	{                                                   \
+		uint64_t v;                                 \
+		__asm__ volatile("mrs %0, " reg : "=r"(v)); \
+		return v;                                   \
 	}
 #define SYSREG_WRITE(name, reg)                                            \
 	static inline void write_##name(uint64_t v)                        \

@@ -58,14 +58,14 @@ struct fake_region {
 };
 
 struct fake_hw {
-	uint32_t cpu;              /* arch_cpu_index() */
-	uint64_t counter;          /* arch_counter() */
-	uint64_t freq;             /* arch_counter_freq(), default 1 MHz */
+	uint32_t cpu;     /* arch_cpu_index() */
+	uint64_t counter; /* arch_counter() */
+	uint64_t freq;    /* arch_counter_freq(), default 1 MHz */
 	uint64_t hyp_timer[FV_MAX_CPUS];
 	uint32_t kicks[FV_MAX_CPUS];
 	struct fake_irq_state irq[FV_MAX_CPUS][32]; /* private, per CPU */
 	struct fake_irq_state spi[FAKE_MAX_INTID];
-	uint32_t lr_count;         /* default 4, as on the reference board */
+	uint32_t lr_count; /* default 4, as on the reference board */
 	uint64_t lr[FV_MAX_CPUS][VGIC_MAX_LRS];
 	bool underflow[FV_MAX_CPUS];
 	uint32_t vgic_resets[FV_MAX_CPUS];
@@ -81,7 +81,7 @@ struct fake_hw {
 	uint32_t s2_flushes;
 	uint32_t vcpu_resets[FV_MAX_CPUS];
 	uint32_t vtimer_masks[FV_MAX_CPUS];
-	uint64_t vbar;             /* the guest's VBAR_EL1 (0: none) */
+	uint64_t vbar; /* the guest's VBAR_EL1 (0: none) */
 	enum fake_inject last_inject;
 	uint64_t last_inject_far;
 	uint32_t inject_count;
@@ -92,7 +92,7 @@ struct fake_hw {
 	uint8_t uart_rx[256];
 	uint32_t uart_rx_len;
 	struct vcpu_regs frames[FV_MAX_CPUS];
-	jmp_buf *exit_jmp;         /* where noreturn functions go, if set */
+	jmp_buf *exit_jmp; /* where noreturn functions go, if set */
 	enum fake_exit exit_reason;
 };
 
@@ -109,20 +109,20 @@ const char *fake_uart_text(void);
 void fake_uart_clear(void);
 
 /* Run an expression that may call a noreturn arch function; returns the exit reason. */
-#define FAKE_CATCH(stmt)                                      \
-	({                                                    \
-		jmp_buf _jb;                                  \
-		jmp_buf *_saved = fake.exit_jmp;              \
-		enum fake_exit _r = FAKE_EXIT_NONE;           \
-		fake.exit_jmp = &_jb;                         \
-		fake.exit_reason = FAKE_EXIT_NONE;            \
-		if (setjmp(_jb) == 0) {                       \
-			stmt;                                 \
-		} else {                                      \
-			_r = fake.exit_reason;                \
-		}                                             \
-		fake.exit_jmp = _saved;                       \
-		_r;                                           \
+#define FAKE_CATCH(stmt)                            \
+	({                                          \
+		jmp_buf _jb;                        \
+		jmp_buf *_saved = fake.exit_jmp;    \
+		enum fake_exit _r = FAKE_EXIT_NONE; \
+		fake.exit_jmp = &_jb;               \
+		fake.exit_reason = FAKE_EXIT_NONE;  \
+		if (setjmp(_jb) == 0) {             \
+			stmt;                       \
+		} else {                            \
+			_r = fake.exit_reason;      \
+		}                                   \
+		fake.exit_jmp = _saved;             \
+		_r;                                 \
 	})
 
 #endif

@@ -16,7 +16,7 @@
 #define PLAT_FLASH_BASE 0x00000000ULL
 #define PLAT_FLASH_SIZE 0x04000000ULL /* bank 0, 64 MiB */
 #define PLAT_RAM_BASE 0x40000000ULL
-#define PLAT_DTB_ADDR 0x40000000ULL /* QEMU's board tree at the base of RAM */
+#define PLAT_DTB_ADDR 0x40000000ULL      /* QEMU's board tree at the base of RAM */
 #define PLAT_RAM_MAX_END 0x4000000000ULL /* RAM ends by 256 GiB: higher are PCIe windows */
 #define PLAT_DTB_MAX 0x00100000ULL
 #define PLAT_GICD_BASE 0x08000000ULL
@@ -28,7 +28,7 @@
 #define PLAT_UART_CLOCK_HZ 24000000U
 #define PLAT_VIRTIO_BASE 0x0a000000ULL
 #define PLAT_VIRTIO_STRIDE 0x200ULL
-#define PLAT_VIRTIO_INTID_BASE 48U /* slot n raises SPI 16 + n */
+#define PLAT_VIRTIO_INTID_BASE 48U      /* slot n raises SPI 16 + n */
 #define PLAT_MMIO_LOW_END 0x40000000ULL /* devices and flash live below RAM */
 
 /* Architected timer PPIs (INTIDs). */
@@ -46,6 +46,6 @@
 #define VBOARD_UART_BASE PLAT_UART_BASE /* an emulated PL011, one per VM */
 #define VBOARD_UART_SIZE 0x1000ULL
 #define VBOARD_UART_INTID PLAT_UART_INTID
-#define VBOARD_SPI_COUNT 96U          /* INTIDs 32..127 exist in every VM */
+#define VBOARD_SPI_COUNT 96U /* INTIDs 32..127 exist in every VM */
 
 #endif
