@@ -111,13 +111,15 @@ void vgic_spi_declare(struct vm *vm, uint32_t intid, bool hw, bool edge)
 	}
 }
 
+static void inject_hw(struct vm *vm, struct vcpu *v, uint32_t intid);
+
 bool vgic_board_irq(uint32_t intid)
 {
 	struct vm *owner = intid < VGIC_MAX_INTID ? board_spi_owner[intid] : NULL;
 
 	if (!owner)
 		return false;
-	vgic_inject_hw(&owner->vcpu[0], intid); /* the guest deactivates it */
+	inject_hw(owner, &owner->vcpu[0], intid); /* the guest deactivates it */
 	return true;
 }
 
@@ -213,21 +215,27 @@ void vgic_set_level(struct vm *vm, uint32_t intid, bool level)
 	vgic_unlock(vm);
 }
 
+static void inject_hw(struct vm *vm, struct vcpu *v, uint32_t intid)
+{
+	struct virq *irq = vgic_lookup(vm, v, intid); /* where it would live: no state read */
+	bool ours = false;
+
+	if (irq) {
+		vgic_lock(vm);
+		ours = irq->exists && irq->hw;
+		if (ours) {
+			irq->pending = true;
+			vgic_kick_target(vm, irq);
+		}
+		vgic_unlock(vm);
+	}
+	if (!ours) /* not ours to deliver: finish it so it cannot block the board */
+		arch_irq_clear_active(intid, v->pcpu);
+}
+
 void vgic_inject_hw(struct vcpu *v, uint32_t intid)
 {
-	struct vm *vm = v->vm;
-
-	vgic_lock(vm);
-	struct virq *irq = vgic_lookup(vm, v, intid);
-	if (irq && irq->exists && irq->hw) {
-		irq->pending = true;
-		vgic_kick_target(vm, irq);
-		vgic_unlock(vm);
-		return;
-	}
-	vgic_unlock(vm);
-	/* not ours to deliver: finish it so it cannot block the board */
-	arch_irq_clear_active(intid, v->pcpu);
+	inject_hw(v->vm, v, intid);
 }
 
 void vgic_sgi1r(struct vcpu *v, uint64_t value)

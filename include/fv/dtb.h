@@ -64,8 +64,9 @@ bool dtb_read_cells(const void *val, uint32_t len, uint32_t *pos, uint32_t cells
 static inline uint32_t dtb_be32(const void *p)
 {
 	const uint8_t *b = p;
-	return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) |
-	       b[3]; /* NOLINT(clang-analyzer-core.NullDereference): callers pass open trees */
+	/* callers pass open trees: p is never NULL */
+	/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
+	return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
 }
 
 #endif
