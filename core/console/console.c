@@ -57,7 +57,10 @@ bool console_putc(uint32_t port, uint8_t c)
 
 	if (ok && port < CONMUX_MAX_PORTS && panic_watch_byte(&watches[port], c)) {
 		__atomic_fetch_or(&console_panics, 1U << port, __ATOMIC_SEQ_CST);
-		pcpu_post(pcpu_this()->index, PCPU_REQ_PANIC); /* acted on outside the writer's lock */
+		/* the writer is the port's VM, on one of its own CPUs (a PL011
+		 * store): that CPU acts on it, outside the writer's lock, on its
+		 * way back into the guest */
+		pcpu_post(pcpu_this()->index, PCPU_REQ_PANIC);
 	}
 	arm_timer(clock_now_ms() + CONMUX_IDLE_MS + 1);
 	return ok;

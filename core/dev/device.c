@@ -122,9 +122,9 @@ bool vdev_map(struct vm *vm, const struct vdev *dev, uint64_t offset, uint64_t p
 		return false;
 	spin_lock(&vm->s2_lock);
 	bool ok = s2_map(&vm->s2, ipa_init(dev->base + offset), pa_init(pa), size, attr);
-	spin_unlock(&vm->s2_lock);
 	if (ok)
 		arch_s2_flush_vmid(vm->s2.vmid, s2_root(&vm->s2));
+	spin_unlock(&vm->s2_lock);
 	return ok;
 }
 
@@ -134,8 +134,8 @@ bool vdev_unmap(struct vm *vm, const struct vdev *dev, uint64_t offset, uint64_t
 		return false;
 	spin_lock(&vm->s2_lock);
 	bool ok = s2_unmap(&vm->s2, ipa_init(dev->base + offset), size);
-	spin_unlock(&vm->s2_lock);
-	if (ok) /* no vCPU may go on using the old translation */
+	if (ok) /* invalidated before anyone may map the range again (break-before-make) */
 		arch_s2_flush_vmid(vm->s2.vmid, s2_root(&vm->s2));
+	spin_unlock(&vm->s2_lock);
 	return ok;
 }

@@ -127,8 +127,8 @@ bool s2_unmap(struct s2 *s, ipaddr_t ipa, uint64_t size)
 	uint64_t start = ipa_addr(ipa), end = start + size;
 	unsigned int level;
 
-	if (!IS_ALIGNED(start | size, S2_PAGE_SIZE) || range_wraps(start, size) || end > (1ULL << 39))
-		return false;
+	if (!IS_ALIGNED(start | size, S2_PAGE_SIZE) || size > (1ULL << 39) || start > (1ULL << 39) - size)
+		return false; /* start + size may wrap to 0 */
 	/* check first, then clear: a refused unmap changes nothing */
 	for (int pass = 0; pass < 2; pass++)
 		for (uint64_t in = start; in < end;) {

@@ -88,7 +88,13 @@ void *vdev_state(const struct vm *vm, uint32_t kind);
 /*
  * Stage-2 windows a device opens and closes while the VM runs (a flash bank
  * read directly in one mode, trapped in another). The window must lie in
- * the device's own region; the change is visible to every vCPU on return.
+ * the device's own region; the change is visible to every vCPU on return
+ * (the TLB invalidation happens under the VM's stage-2 lock). `pa` is the
+ * device's own backing (a board flash bank, a buffer of its own): the
+ * device answers for it, nothing here knows what else lives there. A
+ * device unmaps its windows in its reset, so a restarted VM starts from
+ * the trapped state; windows take stage-2 tables from the VM's pool,
+ * beyond what the validator counts for its RAM.
  */
 bool vdev_map(struct vm *vm, const struct vdev *dev, uint64_t offset, uint64_t pa, uint64_t size, enum s2_attr attr);
 bool vdev_unmap(struct vm *vm, const struct vdev *dev, uint64_t offset, uint64_t size);

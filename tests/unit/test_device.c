@@ -187,6 +187,8 @@ static void test_s2_unmap(void **state)
 	/* misaligned and wrapping ranges */
 	assert_false(s2_unmap(&s, ipa_init(0x10000800), S2_PAGE_SIZE));
 	assert_false(s2_unmap(&s, ipa_init(0xfffffffffffff000ULL), 2 * S2_PAGE_SIZE));
+	assert_false(s2_unmap(&s, ipa_init(0x7ffffff000ULL), 0 - 0x7ffffff000ULL)); /* ends at exactly 2^64 */
+	assert_false(s2_unmap(&s, ipa_init(0x7ffffff000ULL), 2 * S2_PAGE_SIZE));    /* past the 39-bit space */
 	/* mapped again where it was unmapped */
 	assert_true(s2_map(&s, ipa_init(0x10001000), pa_init(0x80001000), 2 * S2_PAGE_SIZE, S2_NORMAL_RW));
 	assert_true(s2_translate(&s, ipa_init(0x10002000), &pa));

@@ -3,6 +3,7 @@
  * Running a helper program (dtc) with an argument vector: no shell sees a
  * file name, so none can be taken for a command, whatever it holds.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -32,6 +33,8 @@ pid_t spawn_argv(char *const argv[], int *out_fd, bool quiet)
 	if (quiet)
 		posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
 	int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	if (rc != 0)
+		errno = rc; /* posix_spawnp returns its error, the callers read errno */
 	posix_spawn_file_actions_destroy(&fa);
 	if (out_fd) {
 		close(pipe_fd[1]);
@@ -48,7 +51,8 @@ int spawn_wait(pid_t pid)
 	int status;
 
 	while (waitpid(pid, &status, 0) < 0)
-		;
+		if (errno != EINTR)
+			return 127; /* lost (SIGCHLD ignored, say): not a success */
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
