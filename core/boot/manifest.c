@@ -358,8 +358,8 @@ static void check_vm_memory(const struct manifest *m, uint32_t i, const char *wh
 		if (tables > S2_POOL_PAGES)
 			diag_error(
 				d, where, "memory",
-				"mapping its RAM takes %s%u stage-2 tables, the hypervisor has %u per VM (align regions to 2 MiB, at the same offset in guest and physical memory)",
-				tables > S2_POOL_PAGES ? "more than " : "", S2_POOL_PAGES, S2_POOL_PAGES);
+				"mapping its RAM takes more than %u stage-2 tables, the hypervisor has %u per VM (align regions to 2 MiB, at the same offset in guest and physical memory)",
+				S2_POOL_PAGES, S2_POOL_PAGES);
 	}
 }
 

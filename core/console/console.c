@@ -93,8 +93,7 @@ bool console_take_panic(uint32_t port)
 {
 	uint32_t bit = 1U << port;
 
-	if (!(__atomic_load_n(&console_panics, __ATOMIC_RELAXED) & bit))
-		return false;
+	/* asked only on PCPU_REQ_PANIC: no fast path needed */
 	return __atomic_fetch_and(&console_panics, ~bit, __ATOMIC_SEQ_CST) & bit;
 }
 

@@ -27,11 +27,17 @@ static const char *refusal(void *state, uint64_t off, unsigned int width)
 	return "misaligned access to a device register";
 }
 
+/* Inside the slot's window and aligned: safe to forward (refusal() says why not). */
+static bool forwardable(const struct manifest_device *d, uint64_t off, unsigned int width)
+{
+	return off + width <= d->size && off % width == 0;
+}
+
 static bool pt_read(void *state, uint64_t off, unsigned int width, uint64_t *value)
 {
 	const struct manifest_device *d = state;
 
-	if (off + width > d->size || off % width != 0)
+	if (!forwardable(d, off, width))
 		return false;
 	*value = arch_mmio_read(pa_init(d->pa + off), width);
 	return true;
@@ -41,7 +47,7 @@ static bool pt_write(void *state, uint64_t off, unsigned int width, uint64_t val
 {
 	const struct manifest_device *d = state;
 
-	if (off + width > d->size || off % width != 0)
+	if (!forwardable(d, off, width))
 		return false;
 	arch_mmio_write(pa_init(d->pa + off), width, value);
 	return true;
