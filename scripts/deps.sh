@@ -7,7 +7,7 @@ need=""
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 for p in make gcc libc6-dev gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm \
 	device-tree-compiler libfdt-dev libcmocka-dev cpio gzip clang libclang-rt-14-dev \
-	python3 python3-pytest python3-pexpect git ca-certificates clang-format clang-tidy cppcheck; do
+	python3 python3-pytest python3-pexpect python3-pyte git ca-certificates clang-format clang-tidy cppcheck; do
 	have "$p" || need="$need $p"
 done
 if [ -n "$need" ]; then

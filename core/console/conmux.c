@@ -5,19 +5,22 @@
  * Invariant: the port that holds the line (owner) has an empty buffer; its
  * bytes go straight to the UART. Every other port's bytes wait in its
  * buffer until they can be written as whole lines, or as a partial line
- * once the port has been quiet for CONMUX_IDLE_MS.
+ * once the oldest of them has waited CONMUX_WAIT_MS. Whatever reaches a
+ * buffer or the UART has passed the port's terminal filter.
  */
 #include <fv/conmux.h>
 #include <fv/fmt.h>
 #include <fv/string.h>
 
 #define NO_OWNER (-1)
+#define NOT_DUE UINT64_MAX
 
 void conmux_init(struct conmux *m, void (*write)(const char *, size_t), uint64_t (*now_ms)(void))
 {
 	memset(m, 0, sizeof(*m));
 	spin_lock_init(&m->lock);
 	m->owner = NO_OWNER;
+	m->due_ms = NOT_DUE;
 	m->write = write;
 	m->now_ms = now_ms;
 }
@@ -29,25 +32,30 @@ uint32_t conmux_add_port(struct conmux *m, const char *name, bool takes_input)
 	uint32_t i = m->port_count++;
 	str_copy(m->port[i].name, name, sizeof(m->port[i].name));
 	m->port[i].takes_input = takes_input;
+	termfilter_init(&m->port[i].filter);
 	if (takes_input && !m->port[m->focus].takes_input)
 		m->focus = i;
 	return i;
 }
 
-static void put(struct conmux *m, const char *s, size_t n)
+static void put(struct conmux *m, const void *s, size_t n)
 {
 	if (n)
 		m->write(s, n);
 }
 
-/* End the owner's line; it continues later under a "[name]+ " prefix. */
-static void break_line(struct conmux *m)
+/* End the owner's line early, its attributes reset; if `broken`, it continues later under "[name]+ ". */
+static void end_owner_line(struct conmux *m, bool broken)
 {
-	if (m->owner != NO_OWNER) {
-		put(m, "\r\n", 2);
-		m->port[m->owner].broken = true;
-		m->owner = NO_OWNER;
-	}
+	uint8_t reset[TERMFILTER_MAX_OUT];
+
+	if (m->owner == NO_OWNER)
+		return;
+	struct conmux_port *p = &m->port[m->owner];
+	put(m, reset, termfilter_break(&p->filter, reset));
+	put(m, "\r\n", 2);
+	p->broken = broken;
+	m->owner = NO_OWNER;
 }
 
 static void take_line(struct conmux *m, uint32_t pi)
@@ -56,12 +64,17 @@ static void take_line(struct conmux *m, uint32_t pi)
 
 	if (m->owner == (int)pi)
 		return;
-	break_line(m);
+	end_owner_line(m, true);
 	int n = fmt_snprintf(prefix, sizeof(prefix), m->port[pi].broken ? "[%s]+ " : "[%s] ", m->port[pi].name);
 	put(m, prefix, (size_t)n);
 	m->port[pi].broken = false;
 	m->owner = (int)pi;
-	m->owner_bytes = 0;
+}
+
+/* Room in a port's buffer for what one more byte can become. */
+static bool has_room(const struct conmux_port *p)
+{
+	return CONMUX_BUF - p->len >= TERMFILTER_MAX_OUT;
 }
 
 static void consume(struct conmux *m, uint32_t pi, uint32_t n)
@@ -71,7 +84,7 @@ static void consume(struct conmux *m, uint32_t pi, uint32_t n)
 	memmove(p->buf, p->buf + n, p->len - n);
 	p->len -= n;
 	p->bytes_out += n;
-	if (p->wants_tx_ready && CONMUX_BUF - p->len >= MAX(p->ready_room, 1U)) {
+	if (p->wants_tx_ready && CONMUX_BUF - p->len >= p->ready_room + TERMFILTER_MAX_OUT) {
 		p->wants_tx_ready = false;
 		p->ready_room = 0;
 		m->ready |= 1U << pi;
@@ -89,8 +102,7 @@ static void emit(struct conmux *m, uint32_t pi, bool partial)
 			return;
 		uint32_t n = nl ? (uint32_t)(nl - p->buf) + 1 : p->len;
 		take_line(m, pi);
-		put(m, (const char *)p->buf, n);
-		m->owner_bytes += n;
+		put(m, p->buf, n);
 		consume(m, pi, n);
 		if (nl)
 			m->owner = NO_OWNER;
@@ -104,46 +116,52 @@ static void told_full(struct conmux *m, uint32_t pi)
 	m->ready &= ~(1U << pi);
 }
 
-static bool idle(const struct conmux *m, uint32_t pi, uint64_t now)
+/* A port whose bytes may not wait any longer: the oldest has waited its time, or the buffer is full. */
+static bool must_go(const struct conmux_port *p, uint64_t now)
 {
-	return now - m->port[pi].last_ms >= CONMUX_IDLE_MS;
+	return p->len && (now - p->first_ms >= CONMUX_WAIT_MS || !has_room(p));
 }
 
-/*
- * May port pi write now? Only if nobody holds the line, or the holder is
- * quiet, or the holder has written a whole buffer's worth without ending
- * its line: a VM streaming one endless line must not silence the others.
- */
-static bool line_free(const struct conmux *m, uint32_t pi, uint64_t now)
-{
-	return m->owner == NO_OWNER || m->owner == (int)pi || idle(m, (uint32_t)m->owner, now) ||
-	       m->owner_bytes >= CONMUX_BUF;
-}
-
-static bool others_waiting(const struct conmux *m, uint32_t pi)
-{
-	for (uint32_t i = 0; i < m->port_count; i++)
-		if (i != pi && m->port[i].len)
-			return true;
-	return false;
-}
-
-static bool has_line(const struct conmux_port *p)
-{
-	return p->len && memchr(p->buf, '\n', p->len);
-}
-
-/* Write whatever the rules allow now, in port order. */
+/* Write whatever the rules allow now, in port order; note when to look again. */
 static void flush(struct conmux *m, uint64_t now)
 {
+	m->due_ms = NOT_DUE;
 	for (uint32_t pi = 0; pi < m->port_count; pi++) {
 		struct conmux_port *p = &m->port[pi];
-		if (!p->len || !line_free(m, pi, now))
+		if (!p->len)
 			continue;
-		bool partial = idle(m, pi, now) || p->len == CONMUX_BUF;
-		if (has_line(p) || partial)
-			emit(m, pi, partial);
+		bool go = must_go(p, now);
+		if (go || m->owner == NO_OWNER || now - m->port[m->owner].last_ms >= CONMUX_WAIT_MS)
+			emit(m, pi, go); /* it may break the holder's line */
+		if (!p->len)
+			continue;
+		uint64_t t = p->first_ms + CONMUX_WAIT_MS;
+		if (m->owner != NO_OWNER && memchr(p->buf, '\n', p->len))
+			t = MIN(t, m->port[m->owner].last_ms + CONMUX_WAIT_MS); /* when the holder's quiet frees it */
+		m->due_ms = MIN(m->due_ms, t);
 	}
+}
+
+/* What the filter made of one byte of the port's: straight out if it holds the line, else into its buffer. */
+static void out_bytes(struct conmux *m, uint32_t pi, const uint8_t *b, uint32_t n, uint64_t now)
+{
+	struct conmux_port *p = &m->port[pi];
+
+	if (!n)
+		return;
+	if (m->owner == (int)pi) {
+		put(m, b, n); /* in one piece: a sequence is never cut */
+		p->bytes_out += n;
+		if (b[n - 1] == '\n') /* a line end is always the last */
+			m->owner = NO_OWNER;
+		return;
+	}
+	if (!p->len) {
+		p->first_ms = now;
+		m->due_ms = MIN(m->due_ms, now + CONMUX_WAIT_MS);
+	}
+	memcpy(p->buf + p->len, b, n);
+	p->len += n;
 }
 
 /* One byte from port pi, under the lock. */
@@ -151,29 +169,21 @@ static bool putc_locked(struct conmux *m, uint32_t pi, uint8_t c)
 {
 	struct conmux_port *p = &m->port[pi];
 	uint64_t now = m->now_ms();
+	uint8_t out[TERMFILTER_MAX_OUT];
 
-	if (m->owner == (int)pi && m->owner_bytes >= CONMUX_BUF && others_waiting(m, pi)) {
-		break_line(m); /* a whole buffer on one line: let the others speak */
-		flush(m, now);
+	if (now >= m->due_ms || (m->owner != (int)pi && !has_room(p)))
+		flush(m, now); /* someone waited long enough, or this buffer is full: it goes out now */
+	if (m->owner != (int)pi && !has_room(p)) {
+		told_full(m, pi);
+		return false;
 	}
-	if (m->owner != (int)pi && p->len == CONMUX_BUF)
-		flush(m, now); /* a full buffer may go out now, and leave this port holding the line */
-	if (m->owner == (int)pi) {
-		put(m, (const char *)&c, 1);
-		p->bytes_out++;
-		m->owner_bytes++;
-		if (c == '\n')
-			m->owner = NO_OWNER;
-	} else {
-		if (p->len == CONMUX_BUF) {
-			told_full(m, pi);
-			return false;
-		}
-		p->buf[p->len++] = c;
-		if (c == '\n' || p->len == CONMUX_BUF)
-			flush(m, now);
-	}
+	uint32_t n = termfilter_byte(&p->filter, c, out);
+	out_bytes(m, pi, out, n, now);
 	p->last_ms = now;
+	if (p->filter.asked)
+		m->asked |= 1U << pi;
+	if (p->len && ((n && out[n - 1] == '\n') || !has_room(p)))
+		flush(m, now);
 	return true;
 }
 
@@ -202,17 +212,17 @@ bool conmux_puts(struct conmux *m, uint32_t pi, const char *s)
 
 bool conmux_room(struct conmux *m, uint32_t pi, uint32_t want)
 {
-	if (pi >= m->port_count || want > CONMUX_BUF)
+	if (pi >= m->port_count || want > CONMUX_BUF + 1 - TERMFILTER_MAX_OUT)
 		return false;
 	spin_lock(&m->lock);
 	struct conmux_port *p = &m->port[pi];
-	if (m->owner != (int)pi && CONMUX_BUF - p->len < want)
+	uint32_t need = want - 1 + TERMFILTER_MAX_OUT; /* so that the last of them finds room as putc asks */
+	if (m->owner != (int)pi && CONMUX_BUF - p->len < need)
 		flush(m, m->now_ms()); /* answer as conmux_putc would */
-	bool ok = m->owner == (int)pi || CONMUX_BUF - p->len >= want;
+	bool ok = m->owner == (int)pi || CONMUX_BUF - p->len >= need;
 	if (!ok) {
 		told_full(m, pi);
-		if (want > p->ready_room)
-			p->ready_room = want;
+		p->ready_room = MAX(p->ready_room, want);
 	}
 	spin_unlock(&m->lock);
 	return ok;
@@ -231,23 +241,16 @@ void conmux_line(struct conmux *m, uint32_t pi, const char *line)
 	/* The hypervisor's lines are rare and matter: they do not wait. A whole
 	 * line starts a line of its own, even after this port's partial one;
 	 * what the port still had buffered (a prompt) goes out first, in order. */
-	if (m->port[pi].len) {
-		break_line(m);
+	uint64_t now = m->now_ms();
+	if (m->port[pi].len)
 		emit(m, pi, true);
-	}
-	if (m->owner == (int)pi) {
-		put(m, "\r\n", 2);
-		m->owner = NO_OWNER;
-	} else {
-		break_line(m);
-	}
+	end_owner_line(m, m->owner != (int)pi);
 	m->port[pi].broken = false;
 	take_line(m, pi);
 	put(m, line, strlen(line));
 	put(m, "\r\n", 2);
 	m->owner = NO_OWNER;
-	m->port[pi].last_ms = m->now_ms();
-	flush(m, m->port[pi].last_ms);
+	flush(m, now);
 	spin_unlock(&m->lock);
 }
 
@@ -259,34 +262,43 @@ void conmux_end_line(struct conmux *m, uint32_t pi)
 	if (m->port[pi].len)
 		emit(m, pi, true);
 	if (m->owner == (int)pi)
-		break_line(m);
+		end_owner_line(m, false);
 	m->port[pi].broken = false; /* that line is over: what comes next is new */
+	termfilter_init(&m->port[pi].filter);
+	m->asked &= ~(1U << pi);
 	spin_unlock(&m->lock);
 }
 
 uint64_t conmux_poll(struct conmux *m)
 {
-	uint64_t next = 0;
-
 	spin_lock(&m->lock);
 	uint64_t now = m->now_ms();
 	flush(m, now);
-	for (uint32_t pi = 0; pi < m->port_count; pi++) {
-		const struct conmux_port *p = &m->port[pi];
-		if (!p->len)
-			continue;
-		uint64_t t = p->last_ms + CONMUX_IDLE_MS;
-		if (m->owner != NO_OWNER && m->port[m->owner].last_ms + CONMUX_IDLE_MS > t)
-			t = m->port[m->owner].last_ms + CONMUX_IDLE_MS;
-		if (t <= now)
-			t = now + 1;
-		if (!next || t < next)
-			next = t;
-	}
+	uint64_t next = m->due_ms == NOT_DUE ? 0 : MAX(m->due_ms, now + 1);
 	spin_unlock(&m->lock);
 	return next;
 }
 
+uint32_t conmux_answer(struct conmux *m, uint32_t *port, uint8_t *out)
+{
+	uint32_t n = 0;
+
+	spin_lock(&m->lock);
+	for (uint32_t pi = 0; !n && m->asked && pi < m->port_count; pi++) {
+		if (!(m->asked & (1U << pi)))
+			continue;
+		m->asked &= ~(1U << pi);
+		*port = pi;
+		n = termfilter_answer(&m->port[pi].filter, out);
+	}
+	spin_unlock(&m->lock);
+	return n;
+}
+
+bool conmux_asked(const struct conmux *m)
+{
+	return __atomic_load_n(&m->asked, __ATOMIC_RELAXED) != 0;
+}
 uint32_t conmux_take_ready(struct conmux *m)
 {
 	spin_lock(&m->lock);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The console service (include/fv/console.h): the multiplexer on the board
- * UART, its idle timer, input routed to each port's client, and the panic
- * watch on what each port writes.
+ * UART, its timer, input routed to each port's client (with the answers to
+ * the terminal queries the multiplexer keeps from the terminal), and the
+ * panic watch on what each port writes.
  */
 #include <fv/arch/cpu.h>
 #include <fv/clock.h>
@@ -62,7 +63,8 @@ bool console_putc(uint32_t port, uint8_t c)
 		 * way back into the guest */
 		pcpu_post(pcpu_this()->index, PCPU_REQ_PANIC);
 	}
-	arm_timer(clock_now_ms() + CONMUX_IDLE_MS + 1);
+	/* whatever waits goes out within CONMUX_WAIT_MS; a question is answered at once, outside the writer's lock */
+	arm_timer(clock_now_ms() + (conmux_asked(&console_mux) ? 1 : CONMUX_WAIT_MS + 1));
 	return ok;
 }
 
@@ -104,6 +106,11 @@ void console_poll(void)
 	for (uint32_t p = 0; ready && p < CONMUX_MAX_PORTS; p++, ready >>= 1)
 		if ((ready & 1) && clients[p].tx_ready)
 			clients[p].tx_ready(clients[p].ctx);
+	uint8_t answer[TERMFILTER_ANSWER_MAX];
+	uint32_t port, n;
+	while ((n = conmux_answer(&console_mux, &port, answer)))
+		for (uint32_t i = 0; i < n && port < CONMUX_MAX_PORTS && clients[port].rx; i++)
+			clients[port].rx(clients[port].ctx, answer[i]); /* typed, as a terminal would have */
 }
 
 void console_rx(const uint8_t *bytes, uint32_t count)

@@ -4,16 +4,22 @@
  * messages share the board's one UART.
  *
  * Output: each port (a VM, or the hypervisor) writes bytes; lines appear on
- * the UART prefixed with "[name] ". A line is written whole, so lines of
- * different ports never interleave. A port may "hold" the line while it is
- * mid-line (a shell prompt, echo of typed characters), in which case its
- * bytes go out at once; a port idle mid-line for CONMUX_IDLE_MS loses the
- * line to any port with output waiting (its line is ended, and continues
- * later under the prefix "[name]+ ", so that readers can join the pieces).
- * A port that has written CONMUX_BUF bytes without ending its line gives
- * way the same way whenever another port has output waiting. Pending partial lines go out after the same
- * idle time, so prompts appear. A port whose buffer is full gets
- * backpressure (conmux_putc returns false) until its bytes are written.
+ * the UART prefixed with "[name] ". What a port writes passes through its
+ * terminal filter first (fv/termfilter.h): it cannot leave its own line.
+ * A line is written whole, so lines of different ports never interleave,
+ * with one bound: no byte waits for the UART longer than CONMUX_WAIT_MS.
+ * A port mid-line (a shell prompt, echo of typed characters) holds the
+ * line, and its bytes go out at once; another port's bytes wait in that
+ * port's own buffer. Once they have waited CONMUX_WAIT_MS, or the buffer is
+ * full, the holder's line is broken and the waiting port writes; the broken
+ * line continues later under "[name]+ ", so that readers can join the
+ * pieces. A partial line with nobody holding the line goes out after the
+ * same time, so prompts appear. A port whose buffer is full gets
+ * backpressure (conmux_putc returns false) until its bytes are written:
+ * a full buffer goes out at once, so that is never a wait on another port.
+ *
+ * A port that asks the terminal where its cursor is (CSI 6 n) is answered
+ * by the multiplexer (conmux_answer): the terminal never sees the question.
  *
  * Input: bytes typed go to the port with input focus. Ctrl-A pressed three
  * times in a row moves focus to the next port that takes input; one or two
@@ -27,11 +33,12 @@
 
 #include <fv/limits.h>
 #include <fv/spinlock.h>
+#include <fv/termfilter.h>
 #include <fv/types.h>
 
 #define CONMUX_MAX_PORTS (FV_MAX_VMS + 1)
 #define CONMUX_BUF 512U
-#define CONMUX_IDLE_MS 100U
+#define CONMUX_WAIT_MS 50U      /* the longest a byte waits for the UART */
 #define CONMUX_SWITCH_CHAR 0x01 /* Ctrl-A */
 #define CONMUX_SWITCH_COUNT 3
 
@@ -43,8 +50,10 @@ struct conmux_port {
 	uint32_t ready_room; /* ... this much room */
 	uint8_t buf[CONMUX_BUF];
 	uint32_t len;
-	uint64_t last_ms; /* time of its last byte */
+	uint64_t first_ms; /* when the oldest byte in buf came */
+	uint64_t last_ms;  /* when its last byte came */
 	uint64_t bytes_out;
+	struct termfilter filter;
 };
 
 struct conmux {
@@ -52,7 +61,8 @@ struct conmux {
 	struct conmux_port port[CONMUX_MAX_PORTS];
 	uint32_t port_count;
 	int owner;                              /* port holding the UART line mid-line, or -1 (at column 0) */
-	uint32_t owner_bytes;                   /* bytes it wrote on this line */
+	uint64_t due_ms;                        /* the earliest time a buffered byte has waited enough */
+	uint32_t asked;                         /* ports with a cursor-position query to answer (bitmap) */
 	uint32_t focus;                         /* port receiving input */
 	uint32_t switch_count;                  /* Ctrl-A seen in a row */
 	uint32_t ready;                         /* ports refused earlier that have room now */
@@ -87,6 +97,11 @@ void conmux_line(struct conmux *m, uint32_t port, const char *line);
  * again, or 0 if nothing is waiting.
  */
 uint64_t conmux_poll(struct conmux *m);
+/* A pending answer to a port's terminal query, to type into that port: its length (0: none) and *port.
+ * `out` holds TERMFILTER_ANSWER_MAX bytes. */
+uint32_t conmux_answer(struct conmux *m, uint32_t *port, uint8_t *out);
+/* Whether some port waits for an answer (no lock: a hint). */
+bool conmux_asked(const struct conmux *m);
 /* Ports that were refused a byte, or told they could not put one, and now have room (bitmap); clears it. */
 uint32_t conmux_take_ready(struct conmux *m);
 /* Write out a port's pending partial line and end it (the VM stopped). */

@@ -329,6 +329,27 @@ static inline void fuzz_con_expect(struct fuzz_con *c, uint32_t port, const void
 	p->expect_len += n;
 }
 
+/*
+ * The console checker follows bytes through the multiplexer, not through the
+ * terminal filter in front of it (fuzz_termfilter does that): the console
+ * fuzzers send printable ASCII, LF (which the filter writes as CR LF) and
+ * NUL (which it drops), as fuzz_con_plain makes them.
+ */
+static inline uint8_t fuzz_con_plain(uint8_t b)
+{
+	return b == '\n' || b == 0 || (b >= 0x20 && b < 0x7f) ? b : (uint8_t)(0x20 + b % 0x5f);
+}
+
+/* A port handed the plain byte b to the multiplexer: what the filter makes of it is expected. */
+static inline uint32_t fuzz_con_sent(struct fuzz_con *c, uint32_t port, uint8_t b)
+{
+	if (b == '\n')
+		fuzz_con_expect(c, port, "\r\n", 2);
+	else if (b)
+		fuzz_con_expect(c, port, &b, 1);
+	return b == '\n' ? 2 : b ? 1 : 0;
+}
+
 /* A port printed a whole line (conmux_line): the text, then the line end. */
 static inline void fuzz_con_expect_line(struct fuzz_con *c, uint32_t port, const char *text)
 {
@@ -423,6 +444,18 @@ static inline void fuzz_con_byte(struct fuzz_con *c, uint8_t b)
 			FUZZ_CHECK(p->split_count > 0, "[%s]+ continues a line that was not split", p->name);
 			memcpy(p->pos, p->split, sizeof(p->split[0]) * p->split_count);
 			p->pos_count = p->split_count;
+		} else if (!p->unchecked && !p->whole_lines) {
+			/* a new line: the last one was not cut short (only a line of the port's
+			 * own through conmux_line ends without "+"), so its CR LF was the port's */
+			uint32_t k = 0;
+			for (uint32_t i = 0; i < p->pos_count; i++) {
+				bool cut = false;
+				for (uint32_t j = 0; j < p->split_count; j++)
+					cut |= p->pos[i] == p->split[j];
+				if (!cut)
+					p->pos[k++] = p->pos[i];
+			}
+			p->pos_count = k;
 		}
 		c->state = CON_LINE;
 		c->line_len = 0;

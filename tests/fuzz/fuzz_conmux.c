@@ -14,7 +14,7 @@
  * byte typed goes to the focused port, exactly as the Ctrl-A rule of
  * conmux.h says, and a focus move is announced; conmux_room answers right;
  * only ports told "full" are told they have room, and only when they have
- * the room they asked for; and after CONMUX_IDLE_MS of quiet one poll
+ * the room they asked for; and after CONMUX_WAIT_MS of quiet one poll
  * empties every buffer, tells every refused port, and then asks for no
  * further poll.
  */
@@ -51,7 +51,7 @@ struct model {
 /* Room for `want` more bytes, as conmux.h defines it (without conmux_room's side effects). */
 static bool has_room(uint32_t port, uint32_t want)
 {
-	return mux.owner == (int)port || CONMUX_BUF - mux.port[port].len >= want;
+	return mux.owner == (int)port || CONMUX_BUF - mux.port[port].len >= want - 1 + TERMFILTER_MAX_OUT;
 }
 
 static void told_full(struct model *md, uint32_t port, uint32_t want)
@@ -68,7 +68,7 @@ static void ask_room(struct model *md, struct fuzz_in *in)
 	uint32_t want = 1 + fuzz_u16(in) % (CONMUX_BUF + 8);
 	bool ok = conmux_room(&mux, port, want);
 
-	if (want > CONMUX_BUF) {
+	if (want > CONMUX_BUF + 1 - TERMFILTER_MAX_OUT) {
 		FUZZ_CHECK(!ok, "port %u has room for %u bytes in a %u-byte buffer", port, want, CONMUX_BUF);
 		return; /* never satisfiable: not registered */
 	}
@@ -83,12 +83,12 @@ static void put_bytes(struct model *md, struct fuzz_in *in)
 	uint32_t count = 1 + fuzz_below(in, 64);
 
 	for (uint32_t i = 0; i < count && fuzz_more(in); i++) {
-		uint8_t b = fuzz_u8(in);
+		uint8_t b = fuzz_con_plain(fuzz_u8(in));
 		bool could = conmux_can_put(&mux, port);
 		bool ok = conmux_putc(&mux, port, b);
 		FUZZ_CHECK(!could || ok, "port %u was allowed to put but refused", port);
 		if (ok) {
-			fuzz_con_expect(&con, port, &b, 1);
+			fuzz_con_sent(&con, port, b);
 			md->wrote |= 1U << port;
 		}
 		if (!could || !ok)
@@ -103,7 +103,7 @@ static void put_bytes(struct model *md, struct fuzz_in *in)
 static void burst(struct model *md, struct fuzz_in *in)
 {
 	uint32_t port = 1 + fuzz_below(in, mux.port_count - 1);
-	uint8_t b = fuzz_u8(in);
+	uint8_t b = fuzz_con_plain(fuzz_u8(in));
 	uint32_t count = fuzz_u16(in) % (2 * CONMUX_BUF);
 	bool polite = count & 1;
 
@@ -115,7 +115,7 @@ static void burst(struct model *md, struct fuzz_in *in)
 			told_full(md, port, 1);
 		if (!ok)
 			break;
-		fuzz_con_expect(&con, port, &b, 1);
+		fuzz_con_sent(&con, port, b);
 		md->wrote |= 1U << port;
 	}
 }
@@ -172,7 +172,7 @@ static void take_ready(struct model *md)
 		 * next question answers it (vpl011 asks after every byte; a "no" clears the notice). */
 		if (!(md->wrote & (1U << i)))
 			FUZZ_CHECK(has_room(i, md->wanted[i]), "port %u told it has room for %u bytes, it has %u", i,
-				   md->wanted[i], CONMUX_BUF - mux.port[i].len);
+				   md->wanted[i], CONMUX_BUF - mux.port[i].len - (TERMFILTER_MAX_OUT - 1));
 		md->wanted[i] = 0;
 	}
 	md->refused &= ~ready;
@@ -192,11 +192,11 @@ static uint64_t poll_and_check(void)
 	return next;
 }
 
-/* After CONMUX_IDLE_MS of quiet, one poll writes everything and frees every refused port. */
+/* After CONMUX_WAIT_MS of quiet, one poll writes everything and frees every refused port. */
 static void quiet(struct model *md)
 {
-	clock_ms += CONMUX_IDLE_MS;
-	FUZZ_CHECK(poll_and_check() == 0, "bytes still wait after %u ms of quiet", CONMUX_IDLE_MS);
+	clock_ms += CONMUX_WAIT_MS;
+	FUZZ_CHECK(poll_and_check() == 0, "bytes still wait after %u ms of quiet", CONMUX_WAIT_MS);
 	fuzz_con_check(&con);
 	uint32_t ready = conmux_take_ready(&mux);
 	FUZZ_CHECK(ready == md->refused, "after quiet, ready 0x%x but refused 0x%x", ready, md->refused);
@@ -233,7 +233,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 1:
 		case 2: put_bytes(&md, &in); break;
 		case 3: hv_line(&md); break;
-		case 4: clock_ms += fuzz_u8(&in) % (2 * CONMUX_IDLE_MS); break;
+		case 4: clock_ms += fuzz_u8(&in) % (2 * CONMUX_WAIT_MS); break;
 		case 5: poll_and_check(); break;
 		case 6:
 		case 7: type_byte(&md, fuzz_bool(&in) ? CONMUX_SWITCH_CHAR : fuzz_u8(&in)); break;

@@ -183,6 +183,53 @@ class TestTwoVms:
         assert chunks >= 2, "linux-a's endless line was never split for the others"
         b.prompt("linux-a", start=flood)
 
+    def test_slow_writer_does_not_hold_the_console(self, board):
+        """linux-a writes a "Q" every few tens of ms and never a newline; linux-b's
+        lines still come out while it does (no byte waits on a neighbour for
+        more than 50 ms), and linux-a's line goes on in "[linux-a]+ " pieces."""
+        b = board
+        mark = len(b.out)
+        b.run("linux-b", "(sleep 4; i=0; while [ $i -lt 15 ]; do echo DRIBBLE-HB $i; usleep 200000; i=$((i+1)); done) &")
+        # linux-a's first byte goes out alone (it then holds the line), then one every 10-30 ms
+        b.run("linux-a", "(sleep 1; printf Q; sleep 0.5; i=0; while [ $i -lt 400 ]; do printf Q; usleep 10000; "
+                         "i=$((i+1)); done) &")
+        b.expect_line("linux-b", r"^DRIBBLE-HB 14$", timeout=60, start=mark)
+        b.drain(0.5)
+        last_q = b.out.rfind(b"Q")
+        shown = b.out[mark:last_q].count(b"DRIBBLE-HB")
+        assert b.out[mark:last_q].count(b"Q") > 20, "linux-a's dribble did not run alongside"
+        assert shown >= 10, f"only {shown} of linux-b's lines came out while linux-a held its line"
+        assert re.search(rb"\[linux-a\]\+ Q", b.out[mark:]), "linux-a's line was never broken for linux-b"
+        count, end = -1, time.time() + 60
+        while count != b.out.count(b"Q") and time.time() < end:  # the dribble runs to its end
+            count = b.out.count(b"Q")
+            b.drain(2)
+
+    def test_forged_lines_stay_under_their_own_prefix(self, board):
+        """What linux-a writes cannot appear under linux-b's prefix or as the
+        hypervisor's line on the board's terminal (rendered by pyte, as a
+        user's terminal would), and the shell's cursor-position query never
+        reaches the terminal."""
+        import pyte  # Debian's python3-pyte (make deps)
+
+        b = board
+        mark = len(b.out)
+        b.run("linux-b", "echo B-BEFORE")
+        forge = (r"printf '\r[linux-b] FORGED1\r\n\033[2K\r[hv] FORGED2\n\033[1A\r\033[2K[linux-b] FORGED3\n"
+                 r"\033[1;1H[hv] FORGED4\n\0337\033[3A\0338[hv] FORGED5\n\233A\302\233A[hv] FORGED6\n'")
+        b.run("linux-a", forge)
+        b.run("linux-b", "echo B-AFTER")
+        screen = pyte.Screen(200, 400)
+        stream = pyte.ByteStream(screen)
+        stream.feed(b.out[mark:])
+        rows = [r.rstrip() for r in screen.display]
+        forged = [r for r in rows if "FORGED" in r]
+        assert len(forged) >= 6, rows
+        wrong = [r for r in forged if not r.startswith("[linux-a]")]
+        assert not wrong, f"linux-a's text shown under another prefix: {wrong}"
+        assert any(r.startswith("[linux-b] B-AFTER") for r in rows), rows
+        assert b"\x1b[6n" not in b.out, "a guest's cursor-position query reached the terminal"
+
     def test_poweroff_stops_only_that_vm(self, board):
         b = board
         b.switch_to("linux-b")

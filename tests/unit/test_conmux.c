@@ -2,7 +2,7 @@
 /*
  * The console multiplexer (core/console/conmux.c) on its own, with a captured UART
  * and a clock the test moves: "[name] " prefixes, whole lines, no two ports
- * inside one line, partial lines after CONMUX_IDLE_MS, a holder losing an
+ * inside one line, partial lines after CONMUX_WAIT_MS, a holder losing an
  * idle line, the hypervisor's lines, backpressure and tx-ready, and input:
  * Ctrl-A three times switches focus, held Ctrl-As are delivered when
  * something else follows, and bytes go to the focused port only.
@@ -32,7 +32,7 @@ static void reset_out(void)
 static void a_holds_line(const char *prompt)
 {
 	put(pa, prompt);
-	clock_ms += CONMUX_IDLE_MS;
+	clock_ms += CONMUX_WAIT_MS;
 	conmux_poll(&m);
 	assert_int_equal(m.owner, (int)pa);
 }
@@ -60,12 +60,12 @@ static void test_whole_line_with_prefix(void **state)
 {
 	(void)state;
 	put(pa, "hello\n");
-	assert_string_equal(out, "[a] hello\n");
+	assert_string_equal(out, "[a] hello\r\n");
 	assert_int_equal(m.owner, -1);
 	put(pb, "second\r\n");
-	assert_string_equal(out, "[a] hello\n[b] second\r\n");
-	assert_int_equal(m.port[pa].bytes_out, 6);
-	assert_int_equal(conmux_poll(&m), 0); /* nothing waiting */
+	assert_string_equal(out, "[a] hello\r\n[b] second\r\n");
+	assert_int_equal(m.port[pa].bytes_out, 7); /* the line end is CR LF */
+	assert_int_equal(conmux_poll(&m), 0);      /* nothing waiting */
 }
 
 static void test_partial_line_after_idle(void **state)
@@ -73,15 +73,15 @@ static void test_partial_line_after_idle(void **state)
 	(void)state;
 	put(pa, "abc");
 	assert_string_equal(out, ""); /* a partial line waits */
-	clock_ms += CONMUX_IDLE_MS - 1;
-	assert_int_equal(conmux_poll(&m), 1000 + CONMUX_IDLE_MS); /* when to look again */
+	clock_ms += CONMUX_WAIT_MS - 1;
+	assert_int_equal(conmux_poll(&m), 1000 + CONMUX_WAIT_MS); /* when to look again */
 	assert_string_equal(out, "");
 	clock_ms += 1;
 	assert_int_equal(conmux_poll(&m), 0);
 	assert_string_equal(out, "[a] abc");
 	/* the holder's further bytes go straight out, its line ends with the newline */
 	put(pa, "def\n");
-	assert_string_equal(out, "[a] abcdef\n");
+	assert_string_equal(out, "[a] abcdef\r\n");
 	assert_int_equal(m.owner, -1);
 	assert_int_equal(m.port[pa].len, 0);
 }
@@ -91,45 +91,60 @@ static void test_lines_never_interleave(void **state)
 	(void)state;
 	put(pa, "AAA");
 	put(pb, "BBB\n");
-	assert_string_equal(out, "[b] BBB\n");
+	assert_string_equal(out, "[b] BBB\r\n");
 	put(pa, "A\n");
-	assert_string_equal(out, "[b] BBB\n[a] AAAA\n");
+	assert_string_equal(out, "[b] BBB\r\n[a] AAAA\r\n");
 }
 
-static void test_holder_keeps_line_while_active(void **state)
+static void test_holder_keeps_line_for_a_while(void **state)
 {
 	(void)state;
 	a_holds_line("prompt$ ");
 	assert_string_equal(out, "[a] prompt$ ");
 	clock_ms += 5;
 	put(pa, "l");         /* typing: straight out */
-	put(pb, "message\n"); /* b's line waits for a's */
+	put(pb, "message\n"); /* b's line waits for a's, a while */
 	clock_ms += 5;
 	put(pa, "s");
 	assert_string_equal(out, "[a] prompt$ ls");
 	uint64_t next = conmux_poll(&m);
-	assert_int_equal(next, clock_ms + CONMUX_IDLE_MS); /* when a's quiet would free it */
+	assert_int_equal(next, clock_ms - 5 + CONMUX_WAIT_MS); /* when b will have waited enough */
 	assert_string_equal(out, "[a] prompt$ ls");
 	put(pa, "\n");
 	conmux_poll(&m);
-	assert_string_equal(out, "[a] prompt$ ls\n[b] message\n");
+	assert_string_equal(out, "[a] prompt$ ls\r\n[b] message\r\n");
 }
 
-static void test_idle_holder_loses_line(void **state)
+static void test_holder_loses_line_to_a_waiting_port(void **state)
 {
 	(void)state;
 	a_holds_line("login: ");
-	clock_ms += CONMUX_IDLE_MS;
+	put(pa, "r");
 	put(pb, "boot message\n");
+	assert_string_equal(out, "[a] login: r"); /* b waits, a while */
+	clock_ms += CONMUX_WAIT_MS - 1;
+	conmux_poll(&m);
+	assert_string_equal(out, "[a] login: r");
+	clock_ms += 1;
+	conmux_poll(&m);
 	/* a's line is ended, b's line follows whole */
-	assert_string_equal(out, "[a] login: \r\n[b] boot message\n");
+	assert_string_equal(out, "[a] login: r\r\n[b] boot message\r\n");
 	assert_int_equal(m.owner, -1);
 	/* a continues later under the continuation prefix */
-	put(pa, "root\n");
-	assert_string_equal(out, "[a] login: \r\n[b] boot message\n[a]+ root\n");
+	put(pa, "oot\n");
+	assert_string_equal(out, "[a] login: r\r\n[b] boot message\r\n[a]+ oot\r\n");
 	/* and its next line is a new one */
 	put(pa, "next\n");
-	assert_string_equal(out, "[a] login: \r\n[b] boot message\n[a]+ root\n[a] next\n");
+	assert_string_equal(out, "[a] login: r\r\n[b] boot message\r\n[a]+ oot\r\n[a] next\r\n");
+}
+
+static void test_quiet_holder_loses_line_at_once(void **state)
+{
+	(void)state;
+	a_holds_line("login: ");
+	clock_ms += CONMUX_WAIT_MS;
+	put(pb, "boot message\n");
+	assert_string_equal(out, "[a] login: \r\n[b] boot message\r\n");
 }
 
 static void test_two_partial_lines_after_idle(void **state)
@@ -137,7 +152,7 @@ static void test_two_partial_lines_after_idle(void **state)
 	(void)state;
 	put(pa, "a1");
 	put(pb, "b1");
-	clock_ms += CONMUX_IDLE_MS;
+	clock_ms += CONMUX_WAIT_MS;
 	assert_int_equal(conmux_poll(&m), 0);
 	/* both go out, each on a line of its own */
 	assert_string_equal(out, "[a] a1\r\n[b] b1");
@@ -155,7 +170,7 @@ static void test_hypervisor_line_does_not_wait(void **state)
 	put(pa, "x");
 	assert_string_equal(out, "[a] prompt$ \r\n[hv] vm1: restarting\r\n");
 	put(pa, "\n");
-	assert_string_equal(out, "[a] prompt$ \r\n[hv] vm1: restarting\r\n[a]+ x\n");
+	assert_string_equal(out, "[a] prompt$ \r\n[hv] vm1: restarting\r\n[a]+ x\r\n");
 	/* and waiting whole lines go out after it */
 	reset_out();
 	put(pb, "partial");
@@ -166,10 +181,14 @@ static void test_hypervisor_line_does_not_wait(void **state)
 static void test_full_buffer_with_free_line_goes_out(void **state)
 {
 	(void)state;
-	for (uint32_t i = 0; i < CONMUX_BUF; i++)
-		assert_true(conmux_putc(&m, pb, (uint8_t)('a' + i % 26)));
+	uint32_t n = 0;
+
+	while (m.port[pb].len + TERMFILTER_MAX_OUT < CONMUX_BUF)
+		assert_true(conmux_putc(&m, pb, (uint8_t)('a' + n++ % 26)));
+	assert_int_equal(out_len, 0);
 	/* a full buffer is written as a partial line at once; b then holds the line */
-	assert_int_equal(out_len, 4 + CONMUX_BUF);
+	assert_true(conmux_putc(&m, pb, (uint8_t)('a' + n++ % 26)));
+	assert_int_equal(out_len, 4 + n);
 	assert_int_equal(strncmp(out, "[b] abcdefg", 11), 0);
 	assert_int_equal(m.owner, (int)pb);
 	assert_true(conmux_can_put(&m, pb));
@@ -177,56 +196,60 @@ static void test_full_buffer_with_free_line_goes_out(void **state)
 	assert_int_equal(out[out_len - 1], '!');
 }
 
-static void test_backpressure_and_tx_ready(void **state)
+static void test_no_room_and_tx_ready(void **state)
 {
 	(void)state;
 	a_holds_line("$ ");
 	put(pa, "typing");
-	/* b fills its buffer: a holds the line and is not idle */
-	for (uint32_t i = 0; i < CONMUX_BUF; i++)
+	/* b buffers most of a buffer: a holds the line and is busy */
+	for (uint32_t i = 0; i < CONMUX_BUF / 2; i++)
 		assert_true(conmux_putc(&m, pb, 'B'));
-	assert_false(conmux_can_put(&m, pb));
-	assert_false(conmux_putc(&m, pb, 'C'));
-	assert_int_equal(m.port[pb].len, CONMUX_BUF);
-	assert_int_equal(conmux_take_ready(&m), 0); /* no room yet */
+	assert_true(conmux_can_put(&m, pb));
+	assert_false(conmux_room(&m, pb, CONMUX_BUF / 2)); /* not that much */
+	assert_int_equal(conmux_take_ready(&m), 0);        /* no room yet */
 	/* the holder's own bytes are never refused */
-	assert_true(conmux_can_put(&m, pa));
-	/* a ends its line; the next poll writes b's buffer and b is told */
+	assert_true(conmux_room(&m, pa, CONMUX_BUF / 2));
+	/* a ends its line; b's partial line goes out once it has waited, and b is told */
 	put(pa, "\n");
+	conmux_poll(&m);
+	assert_int_equal(conmux_take_ready(&m), 0);
+	clock_ms += CONMUX_WAIT_MS;
 	conmux_poll(&m);
 	assert_int_equal(m.port[pb].len, 0);
 	assert_int_equal(conmux_take_ready(&m), 1U << pb);
 	assert_int_equal(conmux_take_ready(&m), 0); /* told once */
-	assert_true(conmux_can_put(&m, pb));
-	assert_null(strchr(out, 'C')); /* the refused byte is not there */
-	assert_int_equal(m.port[pb].bytes_out, CONMUX_BUF);
+	assert_true(conmux_room(&m, pb, CONMUX_BUF / 2));
+	assert_int_equal(m.port[pb].bytes_out, CONMUX_BUF / 2);
 }
 
-static void test_told_full_is_told_ready(void **state)
+static void test_refusal_after_asking_again(void **state)
 {
 	(void)state;
+	/* told "no room", then room came before anyone took the notice, then
+	 * "no room" again: only the latest answer stands */
 	a_holds_line("$ ");
-	put(pa, "x");
-	for (uint32_t i = 0; i < CONMUX_BUF; i++)
+	for (uint32_t i = 0; i < CONMUX_BUF / 2; i++)
 		assert_true(conmux_putc(&m, pb, 'B'));
-	/* b never had a byte refused: it asked, heard "full", and waits */
-	assert_false(conmux_can_put(&m, pb));
-	put(pa, "\n");
-	conmux_poll(&m);
+	assert_false(conmux_room(&m, pb, CONMUX_BUF / 2));
+	clock_ms += CONMUX_WAIT_MS;
+	conmux_poll(&m); /* b's bytes go out: it is ready */
+	for (uint32_t i = 0; i < CONMUX_BUF / 2; i++)
+		assert_true(conmux_putc(&m, pa, 'A')); /* b holds the line now: a's bytes wait */
+	assert_false(conmux_room(&m, pa, CONMUX_BUF / 2));
 	assert_int_equal(conmux_take_ready(&m), 1U << pb);
+	assert_true(conmux_room(&m, pb, CONMUX_BUF / 2)); /* the holder */
 }
 
-static void test_can_put_frees_room_like_putc(void **state)
+static void test_room_frees_like_putc(void **state)
 {
 	(void)state;
 	a_holds_line("$ ");
 	put(pa, "x");
-	for (uint32_t i = 0; i < CONMUX_BUF; i++)
+	for (uint32_t i = 0; i < CONMUX_BUF / 2; i++)
 		assert_true(conmux_putc(&m, pb, 'B'));
-	/* time passes: a's line is free to take, though nobody polled */
-	clock_ms += CONMUX_IDLE_MS;
-	assert_true(conmux_can_put(&m, pb));
-	assert_true(conmux_putc(&m, pb, 'C'));
+	/* time passes: b has waited enough, though nobody polled */
+	clock_ms += CONMUX_WAIT_MS;
+	assert_true(conmux_room(&m, pb, CONMUX_BUF / 2));
 	assert_int_equal(conmux_take_ready(&m), 0); /* it was never told "no" */
 }
 
@@ -238,11 +261,11 @@ static void test_poll_deadline(void **state)
 	clock_ms += 10;
 	put(pb, "y");
 	/* the earliest deadline: a's */
-	assert_int_equal(conmux_poll(&m), 1000 + CONMUX_IDLE_MS);
-	clock_ms = 1000 + CONMUX_IDLE_MS;
-	assert_int_equal(conmux_poll(&m), 1010 + CONMUX_IDLE_MS);
+	assert_int_equal(conmux_poll(&m), 1000 + CONMUX_WAIT_MS);
+	clock_ms = 1000 + CONMUX_WAIT_MS;
+	assert_int_equal(conmux_poll(&m), 1010 + CONMUX_WAIT_MS);
 	assert_string_equal(out, "[a] x");
-	clock_ms = 1010 + CONMUX_IDLE_MS;
+	clock_ms = 1010 + CONMUX_WAIT_MS;
 	assert_int_equal(conmux_poll(&m), 0);
 	assert_string_equal(out, "[a] x\r\n[b] y");
 }
@@ -257,7 +280,7 @@ static void test_long_names(void **state)
 	uint32_t p = conmux_add_port(&m, name, true);
 	put(p, "hi\n");
 	char want[FV_NAME_MAX + 16];
-	snprintf(want, sizeof(want), "[%.*s] hi\n", FV_NAME_MAX - 1, name);
+	snprintf(want, sizeof(want), "[%.*s] hi\r\n", FV_NAME_MAX - 1, name);
 	assert_string_equal(out, want);
 }
 
@@ -392,7 +415,7 @@ static void test_random_schedule_keeps_lines_whole(void **state)
 			if (conmux_putc(&m, p, (uint8_t)c) && c != '\n')
 				sent[p][sent_len[p]++] = c;
 		} else if (r < 92) {
-			clock_ms += next_rand() % (2 * CONMUX_IDLE_MS);
+			clock_ms += next_rand() % (2 * CONMUX_WAIT_MS);
 		} else if (r < 99) {
 			conmux_poll(&m);
 			conmux_take_ready(&m);
@@ -402,7 +425,7 @@ static void test_random_schedule_keeps_lines_whole(void **state)
 			conmux_line(&m, hv, line);
 		}
 	}
-	clock_ms += CONMUX_IDLE_MS;
+	clock_ms += CONMUX_WAIT_MS;
 	assert_int_equal(conmux_poll(&m), 0);
 	for (uint32_t p = 0; p < 4; p++)
 		assert_int_equal(m.port[p].len, 0);
@@ -454,14 +477,15 @@ int main(void)
 		T(test_whole_line_with_prefix),
 		T(test_partial_line_after_idle),
 		T(test_lines_never_interleave),
-		T(test_holder_keeps_line_while_active),
-		T(test_idle_holder_loses_line),
+		T(test_holder_keeps_line_for_a_while),
+		T(test_holder_loses_line_to_a_waiting_port),
+		T(test_quiet_holder_loses_line_at_once),
 		T(test_two_partial_lines_after_idle),
 		T(test_hypervisor_line_does_not_wait),
 		T(test_full_buffer_with_free_line_goes_out),
-		T(test_backpressure_and_tx_ready),
-		T(test_told_full_is_told_ready),
-		T(test_can_put_frees_room_like_putc),
+		T(test_no_room_and_tx_ready),
+		T(test_refusal_after_asking_again),
+		T(test_room_frees_like_putc),
 		T(test_poll_deadline),
 		T(test_long_names),
 		T(test_input_goes_to_focus),

@@ -163,7 +163,7 @@ static void test_uart(void **state)
 	(void)state;
 	assert_int_equal(store(v, VBOARD_UART_BASE, 4, 1, 'Z'), TRAP_HANDLED);
 	assert_int_equal(store(v, VBOARD_UART_BASE, 1, 1, '\n'), TRAP_HANDLED);
-	assert_non_null(strstr(fake_uart_text(), "[vm0] Z\n"));
+	assert_non_null(strstr(fake_uart_text(), "[vm0] Z\r\n"));
 	assert_int_equal(load(v, VBOARD_UART_BASE + 0x18, 4, 3), TRAP_HANDLED); /* FR */
 	assert_int_equal(v->regs->x[3], BIT(4) | BIT(7));                       /* RXFE, TXFE */
 	assert_int_equal(load(v, VBOARD_UART_BASE + 0xfe0, 4, 3), TRAP_HANDLED);
