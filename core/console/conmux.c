@@ -4,9 +4,9 @@
  *
  * Invariant: the port that holds the line (owner) has an empty buffer; its
  * bytes go straight to the UART. Every other port's bytes wait in its
- * buffer until they can be written as whole lines, or as a partial line
- * once the oldest of them has waited CONMUX_WAIT_MS. Whatever reaches a
- * buffer or the UART has passed the port's terminal filter.
+ * buffer until may_write lets them out: no longer than CONMUX_WAIT_MS on
+ * another port. Whatever reaches a buffer or the UART has passed the
+ * port's terminal filter.
  */
 #include <fv/conmux.h>
 #include <fv/fmt.h>
@@ -116,30 +116,62 @@ static void told_full(struct conmux *m, uint32_t pi)
 	m->ready &= ~(1U << pi);
 }
 
-/* A port whose bytes may not wait any longer: the oldest has waited its time, or the buffer is full. */
-static bool must_go(const struct conmux_port *p, uint64_t now)
+static bool quiet(const struct conmux_port *p, uint64_t now)
 {
-	return p->len && (now - p->first_ms >= CONMUX_WAIT_MS || !has_room(p));
+	return now - p->last_ms >= CONMUX_WAIT_MS;
+}
+
+/* Another port holds the line and port pi's bytes may not wait on it any longer. */
+static bool held_by_other(const struct conmux *m, uint32_t pi)
+{
+	return m->owner != NO_OWNER && m->owner != (int)pi;
+}
+
+/*
+ * What port pi may write now. Its whole lines: when nobody else holds the
+ * line, the holder has fallen quiet, or they have waited CONMUX_WAIT_MS on
+ * it (or the buffer is full). Its partial line too (*partial): when the
+ * port itself has fallen quiet, it has waited CONMUX_WAIT_MS on a holder,
+ * the buffer is full, or it has been in the making for CONMUX_PARTIAL_MS
+ * (dots of progress show, late). A port writing a line slowly with the line
+ * free waits on nobody but itself, so its line stays whole that long.
+ */
+static bool may_write(const struct conmux *m, uint32_t pi, uint64_t now, bool *partial)
+{
+	const struct conmux_port *p = &m->port[pi];
+	bool full = !has_room(p), other = held_by_other(m, pi);
+	bool waited = other && now - p->first_ms >= CONMUX_WAIT_MS;
+
+	*partial = full || waited || quiet(p, now) || now - p->first_ms >= CONMUX_PARTIAL_MS;
+	return full || waited || !other || quiet(&m->port[m->owner], now);
+}
+
+/* When port pi's bytes may go, as may_write says, if nothing else happens first. */
+static uint64_t when(const struct conmux *m, uint32_t pi)
+{
+	const struct conmux_port *p = &m->port[pi];
+	uint64_t t = MIN(p->last_ms + CONMUX_WAIT_MS, p->first_ms + CONMUX_PARTIAL_MS);
+
+	if (held_by_other(m, pi)) {
+		t = MIN(t, p->first_ms + CONMUX_WAIT_MS);
+		if (memchr(p->buf, '\n', p->len)) /* whole lines go when the holder falls quiet */
+			t = MIN(t, m->port[m->owner].last_ms + CONMUX_WAIT_MS);
+	}
+	return t;
 }
 
 /* Write whatever the rules allow now, in port order; note when to look again. */
 static void flush(struct conmux *m, uint64_t now)
 {
-	m->due_ms = NOT_DUE;
 	for (uint32_t pi = 0; pi < m->port_count; pi++) {
-		struct conmux_port *p = &m->port[pi];
-		if (!p->len)
-			continue;
-		bool go = must_go(p, now);
-		if (go || m->owner == NO_OWNER || now - m->port[m->owner].last_ms >= CONMUX_WAIT_MS)
-			emit(m, pi, go); /* it may break the holder's line */
-		if (!p->len)
-			continue;
-		uint64_t t = p->first_ms + CONMUX_WAIT_MS;
-		if (m->owner != NO_OWNER && memchr(p->buf, '\n', p->len))
-			t = MIN(t, m->port[m->owner].last_ms + CONMUX_WAIT_MS); /* when the holder's quiet frees it */
-		m->due_ms = MIN(m->due_ms, t);
+		bool partial;
+		if (m->port[pi].len && may_write(m, pi, now, &partial))
+			emit(m, pi, partial); /* it may break the holder's line */
 	}
+	m->due_ms = NOT_DUE;
+	for (uint32_t pi = 0; pi < m->port_count; pi++)
+		if (m->port[pi].len)
+			m->due_ms = MIN(m->due_ms, when(m, pi));
 }
 
 /* What the filter made of one byte of the port's: straight out if it holds the line, else into its buffer. */
@@ -156,10 +188,9 @@ static void out_bytes(struct conmux *m, uint32_t pi, const uint8_t *b, uint32_t 
 			m->owner = NO_OWNER;
 		return;
 	}
-	if (!p->len) {
+	if (!p->len)
 		p->first_ms = now;
-		m->due_ms = MIN(m->due_ms, now + CONMUX_WAIT_MS);
-	}
+	m->due_ms = MIN(m->due_ms, now + CONMUX_WAIT_MS); /* when it may go, at the earliest */
 	memcpy(p->buf + p->len, b, n);
 	p->len += n;
 }

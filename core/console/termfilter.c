@@ -257,7 +257,7 @@ static void escape(struct termfilter *f, struct out *o, uint8_t c)
 		f->state = ESCAPE; /* the first one is dropped */
 	} else if (c < 0x20 || c > 0x7e) {
 		ground(f, o, c); /* not a sequence after all: drop the ESC */
-	} /* else ESC and one byte (keypad modes, resets, charsets, index): dropped */
+	}                        /* else ESC and one byte (keypad modes, resets, charsets, index): dropped */
 }
 
 uint32_t termfilter_byte(struct termfilter *f, uint8_t c, uint8_t *out)

@@ -7,16 +7,19 @@
  * the UART prefixed with "[name] ". What a port writes passes through its
  * terminal filter first (fv/termfilter.h): it cannot leave its own line.
  * A line is written whole, so lines of different ports never interleave,
- * with one bound: no byte waits for the UART longer than CONMUX_WAIT_MS.
+ * with one bound: no byte waits on another port longer than CONMUX_WAIT_MS.
  * A port mid-line (a shell prompt, echo of typed characters) holds the
  * line, and its bytes go out at once; another port's bytes wait in that
- * port's own buffer. Once they have waited CONMUX_WAIT_MS, or the buffer is
- * full, the holder's line is broken and the waiting port writes; the broken
- * line continues later under "[name]+ ", so that readers can join the
- * pieces. A partial line with nobody holding the line goes out after the
- * same time, so prompts appear. A port whose buffer is full gets
- * backpressure (conmux_putc returns false) until its bytes are written:
- * a full buffer goes out at once, so that is never a wait on another port.
+ * port's own buffer. Its whole lines go once the holder has been quiet for
+ * CONMUX_WAIT_MS; once they have waited CONMUX_WAIT_MS themselves, or the
+ * buffer is full, they go anyway. Either way the holder's line is broken;
+ * the broken line continues later under "[name]+ ", so that readers can
+ * join the pieces. A partial line goes out once its port has been quiet
+ * for CONMUX_WAIT_MS (so prompts appear), and at the latest
+ * CONMUX_PARTIAL_MS after it began (so progress dots do). A port whose
+ * buffer is full gets backpressure (conmux_putc returns false) until its
+ * bytes are written: a full buffer goes out at once, so that is never a
+ * wait on another port.
  *
  * A port that asks the terminal where its cursor is (CSI 6 n) is answered
  * by the multiplexer (conmux_answer): the terminal never sees the question.
@@ -38,7 +41,8 @@
 
 #define CONMUX_MAX_PORTS (FV_MAX_VMS + 1)
 #define CONMUX_BUF 512U
-#define CONMUX_WAIT_MS 50U      /* the longest a byte waits for the UART */
+#define CONMUX_WAIT_MS 50U      /* the longest a byte waits on another port */
+#define CONMUX_PARTIAL_MS 500U  /* the longest a partial line waits on its own port */
 #define CONMUX_SWITCH_CHAR 0x01 /* Ctrl-A */
 #define CONMUX_SWITCH_COUNT 3
 

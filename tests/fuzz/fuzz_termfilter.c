@@ -110,7 +110,8 @@ static void uart_write(const char *s, size_t n)
 			case 'K':
 			case 'J':
 				FUZZ_CHECK(v == 0 && !list, "CSI %u %c reaches left of the cursor or above", v, s[i]);
-				FUZZ_CHECK(term.col >= term.sealed, "an erase from column %u takes the prefix", term.col);
+				FUZZ_CHECK(term.col >= term.sealed, "an erase from column %u takes the prefix",
+					   term.col);
 				break;
 			default: FUZZ_CHECK(false, "the terminal got CSI ... %c", s[i]);
 			}
@@ -126,10 +127,40 @@ static void uart_write(const char *s, size_t n)
 }
 
 static const char *const dictionary[] = {
-	"\r",        "\n",        "\r\n",       "\x1b",     "\x1b[",    "\x1b[6n",    "\x1b[2K",    "\x1b[K",
-	"\x1b[1A",   "\x1b[H",    "\x1b[99D",   "\x1b[5C",  "\x1b[31m", "\x1b[0m",    "\x1b]0;t\a", "\x1b\\",
-	"\x1b" "7",  "\x1b" "8",  "\x1bM",      "\x1b[?7l", "\b",       "\t",         "\xc2\x9b",   "\x9b",
-	"\xe2\x82",  "\xcc\x81",  "\xf0\x9f\x99\x82", "[hv] ", "[a] ", "\x1b[J",     "\x1b[1J",    "\x1bP",
+	"\r",
+	"\n",
+	"\r\n",
+	"\x1b",
+	"\x1b[",
+	"\x1b[6n",
+	"\x1b[2K",
+	"\x1b[K",
+	"\x1b[1A",
+	"\x1b[H",
+	"\x1b[99D",
+	"\x1b[5C",
+	"\x1b[31m",
+	"\x1b[0m",
+	"\x1b]0;t\a",
+	"\x1b\\",
+	"\x1b"
+	"7",
+	"\x1b"
+	"8",
+	"\x1bM",
+	"\x1b[?7l",
+	"\b",
+	"\t",
+	"\xc2\x9b",
+	"\x9b",
+	"\xe2\x82",
+	"\xcc\x81",
+	"\xf0\x9f\x99\x82",
+	"[hv] ",
+	"[a] ",
+	"\x1b[J",
+	"\x1b[1J",
+	"\x1bP",
 };
 
 static void vm_bytes(struct fuzz_in *in, uint32_t port)

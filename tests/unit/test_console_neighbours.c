@@ -116,6 +116,41 @@ static void test_full_buffer_does_not_wait_for_the_holder(void **state)
 	assert_non_null(strstr(out, "[b] abc"));
 }
 
+/*
+ * With nobody else holding the line, a port writing one line slowly (a
+ * kernel's line under emulation, 10 ms a byte) waits on nobody but itself:
+ * its line stays whole while another port's whole lines go around it; and
+ * progress dots that never end a line show within CONMUX_PARTIAL_MS.
+ */
+static void test_slow_line_stays_whole_and_dots_show(void **state)
+{
+	(void)state;
+	const char *line = "[    0.000000] Booting Linux\n";
+
+	for (const char *c = line; *c; c++) {
+		put(pa, (char[]){ *c, '\0' });
+		put(pb, "b's quick line\n");
+		clock_ms += 10;
+		conmux_poll(&m);
+	}
+	assert_non_null(strstr(out, "[a] [    0.000000] Booting Linux\r\n"));
+	assert_null(strstr(out, "[a]+"));
+	/* dots, 30 ms apart: none waits longer than CONMUX_PARTIAL_MS */
+	bed_init(1000, false);
+	uint64_t start = clock_ms;
+	size_t shown = 0;
+	for (uint32_t i = 0; i < 100; i++) {
+		put(pa, ".");
+		clock_ms += 30;
+		conmux_poll(&m);
+		if (count_char('.') > shown) {
+			shown = count_char('.');
+			assert_true(clock_ms - start - 30 * (shown - 1) <= CONMUX_PARTIAL_MS + 30);
+		}
+	}
+	assert_true(shown >= 90);
+}
+
 /* Every non-empty row of the screen starts with a port's prefix; the forged text is only on a's rows. */
 static void check_rows(int rows, const char *forged)
 {
@@ -132,24 +167,29 @@ static void check_rows(int rows, const char *forged)
 
 /* Each of these, written by a after some text of its own, tries to put "FORGED" somewhere else. */
 static const char *const forgeries[] = {
-	"\r[b] FORGED\r\n",                 /* a CR back over the prefix */
-	"\r[hv] FORGED\r\n",                /* ... as the hypervisor */
-	"\x1b[2K\r[b] FORGED\r\n",          /* erase the line first */
-	"\x1b[1G[b] FORGED\r\n",            /* column 1 */
-	"\x1b[1;1H[b] FORGED\r\n",          /* home */
-	"\x1b[2A\r[b] FORGED\r\n",          /* up two lines, to b's */
-	"\x1b" "7\x1b[3A\x1b" "8FORGED\r\n", /* save, move, restore */
-	"\x1b[100D[b] FORGED\r\n",          /* far left */
+	"\r[b] FORGED\r\n",        /* a CR back over the prefix */
+	"\r[hv] FORGED\r\n",       /* ... as the hypervisor */
+	"\x1b[2K\r[b] FORGED\r\n", /* erase the line first */
+	"\x1b[1G[b] FORGED\r\n",   /* column 1 */
+	"\x1b[1;1H[b] FORGED\r\n", /* home */
+	"\x1b[2A\r[b] FORGED\r\n", /* up two lines, to b's */
+	"\x1b"
+	"7\x1b[3A\x1b"
+	"8FORGED\r\n",                                /* save, move, restore */
+	"\x1b[100D[b] FORGED\r\n",                    /* far left */
 	"\b\b\b\b\b\b\b\b\b\b\b\b\b\b[b] FORGED\r\n", /* backspaces */
-	"\x1bM\x1bM[b] FORGED\r\n",        /* reverse index */
-	"\x1b[?7l\x1b[200C\r\n[b] FORGED",  /* no wrap, then right */
-	"\xc2\x9b" "2A[b] FORGED\r\n",      /* an 8-bit CSI as UTF-8 */
-	"\x9b" "2A[b] FORGED\r\n",          /* a bare 8-bit CSI */
-	"\xe0\x80\x9b" "2A[b] FORGED\r\n",  /* an overlong ESC */
-	"\x1b]0;title\a\x1b[A[b] FORGED\r\n", /* a title, then up */
-	"\x1b[3\r\x1b[2K\r\x1b[1A[b] FORGED\r\n", /* a CR inside a sequence */
+	"\x1bM\x1bM[b] FORGED\r\n",                   /* reverse index */
+	"\x1b[?7l\x1b[200C\r\n[b] FORGED",            /* no wrap, then right */
+	"\xc2\x9b"
+	"2A[b] FORGED\r\n", /* an 8-bit CSI as UTF-8 */
+	"\x9b"
+	"2A[b] FORGED\r\n", /* a bare 8-bit CSI */
+	"\xe0\x80\x9b"
+	"2A[b] FORGED\r\n",                                 /* an overlong ESC */
+	"\x1b]0;title\a\x1b[A[b] FORGED\r\n",               /* a title, then up */
+	"\x1b[3\r\x1b[2K\r\x1b[1A[b] FORGED\r\n",           /* a CR inside a sequence */
 	"\xcc\x81\xcc\x81\xcc\x81\xcc\x81\r[b] FORGED\r\n", /* combining marks, then CR */
-	"\x0b\x0c\x1b[10S[b] FORGED\r\n",   /* vertical tab, form feed, scroll */
+	"\x0b\x0c\x1b[10S[b] FORGED\r\n",                   /* vertical tab, form feed, scroll */
 };
 
 static void test_forged_lines_stay_on_their_own_line(void **state)
@@ -171,8 +211,10 @@ static void test_forged_lines_stay_on_their_own_line(void **state)
 		/* b's and the hypervisor's rows are as they wrote them */
 		int intact = 0;
 		for (int r = 0; r < rows; r++)
-			intact += !strcmp(screen_row(r), "[b] b's first line") || !strcmp(screen_row(r), "[b] b's second line") ||
-			          !strcmp(screen_row(r), "[b] b's third line") || !strcmp(screen_row(r), "[hv] a hypervisor line");
+			intact += !strcmp(screen_row(r), "[b] b's first line") ||
+				  !strcmp(screen_row(r), "[b] b's second line") ||
+				  !strcmp(screen_row(r), "[b] b's third line") ||
+				  !strcmp(screen_row(r), "[hv] a hypervisor line");
 		if (intact != 4)
 			fail_msg("forgery %zu: %d of the 4 rows of b and the hypervisor intact", i, intact);
 	}
@@ -221,6 +263,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_dribble_cannot_hold_the_line),
 		T(test_full_buffer_does_not_wait_for_the_holder),
+		T(test_slow_line_stays_whole_and_dots_show),
 		T(test_forged_lines_stay_on_their_own_line),
 		T(test_colour_is_reset),
 		T(test_cursor_query_answered_for_the_port),

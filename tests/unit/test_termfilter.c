@@ -47,7 +47,8 @@ static void test_text_passes(void **state)
 	(void)state;
 	assert_string_equal(filt("hello, world ~#$%"), "hello, world ~#$%");
 	assert_int_equal(f.col, 17);
-	assert_string_equal(filt("\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x99\x82"), "\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x99\x82");
+	assert_string_equal(filt("\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x99\x82"),
+			    "\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x99\x82");
 	assert_int_equal(f.col, 17 + 3); /* non-ASCII counts no column: never more than the terminal */
 	assert_string_equal(filt("\a\t"), "\a\t");
 }
@@ -108,12 +109,52 @@ static void test_dropped_sequences(void **state)
 {
 	(void)state;
 	static const char *const drop[] = {
-		"\x1b[2K", "\x1b[1K", "\x1b[1J", "\x1b[2J", "\x1b[H", "\x1b[5;5H", "\x1b[A", "\x1b[3B", "\x1b[1G",
-		"\x1b[s", "\x1b[u", "\x1b[?25l", "\x1b[?1049h", "\x1b[4h", "\x1b[2;20r", "\x1b[S", "\x1b[T",
-		"\x1b[1;2D", "\x1b[c", "\x1b[>c", "\x1b[5n", "\x1b[?6n", "\x1b[6;1n", "\x1b[ q", "\x1b[1$p",
-		"\x1b" "7", "\x1b" "8", "\x1b" "c", "\x1bM", "\x1b" "D", "\x1b" "E", "\x1b(0", "\x1b)B", "\x1b#8",
-		"\x1b]0;title\a", "\x1b]2;title\x1b\\", "\x1bPq#0;2;0;0;0\x1b\\", "\x1b_apc\x1b\\", "\x1b^pm\a",
-		"\x1bXsos\a", "\x1b[11111111111111111111111111111111m",
+		"\x1b[2K",
+		"\x1b[1K",
+		"\x1b[1J",
+		"\x1b[2J",
+		"\x1b[H",
+		"\x1b[5;5H",
+		"\x1b[A",
+		"\x1b[3B",
+		"\x1b[1G",
+		"\x1b[s",
+		"\x1b[u",
+		"\x1b[?25l",
+		"\x1b[?1049h",
+		"\x1b[4h",
+		"\x1b[2;20r",
+		"\x1b[S",
+		"\x1b[T",
+		"\x1b[1;2D",
+		"\x1b[c",
+		"\x1b[>c",
+		"\x1b[5n",
+		"\x1b[?6n",
+		"\x1b[6;1n",
+		"\x1b[ q",
+		"\x1b[1$p",
+		"\x1b"
+		"7",
+		"\x1b"
+		"8",
+		"\x1b"
+		"c",
+		"\x1bM",
+		"\x1b"
+		"D",
+		"\x1b"
+		"E",
+		"\x1b(0",
+		"\x1b)B",
+		"\x1b#8",
+		"\x1b]0;title\a",
+		"\x1b]2;title\x1b\\",
+		"\x1bPq#0;2;0;0;0\x1b\\",
+		"\x1b_apc\x1b\\",
+		"\x1b^pm\a",
+		"\x1bXsos\a",
+		"\x1b[11111111111111111111111111111111m",
 	};
 	for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++) {
 		termfilter_init(&f);
@@ -150,13 +191,13 @@ static void test_controls_shown(void **state)
 static void test_bad_utf8_shown(void **state)
 {
 	(void)state;
-	assert_string_equal(filt("\x9b"), "\\x9b");                       /* 8-bit CSI */
-	assert_string_equal(filt("\xc2\x9b"), "\\xc2\\x9b");               /* C1 as UTF-8 */
-	assert_string_equal(filt("\xe0\x80\x9b"), "\\xe0\\x80\\x9b");      /* overlong */
-	assert_string_equal(filt("\xc0\xaf\xff"), "\\xc0\\xaf\\xff");      /* never UTF-8 */
-	assert_string_equal(filt("\xed\xa0\x80"), "\\xed\\xa0\\x80");      /* a surrogate */
+	assert_string_equal(filt("\x9b"), "\\x9b");                            /* 8-bit CSI */
+	assert_string_equal(filt("\xc2\x9b"), "\\xc2\\x9b");                   /* C1 as UTF-8 */
+	assert_string_equal(filt("\xe0\x80\x9b"), "\\xe0\\x80\\x9b");          /* overlong */
+	assert_string_equal(filt("\xc0\xaf\xff"), "\\xc0\\xaf\\xff");          /* never UTF-8 */
+	assert_string_equal(filt("\xed\xa0\x80"), "\\xed\\xa0\\x80");          /* a surrogate */
 	assert_string_equal(filt("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80"); /* past U+10FFFF */
-	assert_string_equal(filt("\xe2\x82z"), "\\xe2\\x82z");             /* cut short */
+	assert_string_equal(filt("\xe2\x82z"), "\\xe2\\x82z");                 /* cut short */
 	assert_string_equal(filt("\xe2\x82\n"), "\\xe2\\x82\r\n");
 }
 
