@@ -20,6 +20,8 @@ void fake_reset(void)
 	fake.lr_count = 4;
 	fake.freq = 1000000;
 	fake.cpu_on_result = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(fake.firmware_workaround); i++)
+		fake.firmware_workaround[i] = SMCCC_RET_NOT_SUPPORTED;
 }
 
 void fake_map(uint64_t pa, void *host, uint64_t size)
@@ -254,6 +256,29 @@ int arch_board_cpu_on(uint64_t mpidr, paddr_t entry, uint64_t context)
 	(void)context;
 	fake.cpu_on_calls++;
 	return fake.cpu_on_result;
+}
+
+static int32_t firmware_answer(uint32_t fid)
+{
+	switch (fid) {
+	case SMCCC_ARCH_WORKAROUND_1: return fake.firmware_workaround[0];
+	case SMCCC_ARCH_WORKAROUND_2: return fake.firmware_workaround[1];
+	case SMCCC_ARCH_WORKAROUND_3: return fake.firmware_workaround[2];
+	default: return SMCCC_RET_NOT_SUPPORTED;
+	}
+}
+
+int32_t arch_smccc_workaround_feature(uint32_t fid)
+{
+	return arch_workaround_answer(fid, &fake.ids, firmware_answer(fid));
+}
+
+void arch_smccc_workaround(uint32_t fid, uint64_t arg)
+{
+	if (arch_workaround_answer(fid, &fake.ids, firmware_answer(fid)) != 0)
+		return; /* not required here: nothing to do */
+	fake.firmware_workaround_calls++;
+	fake.firmware_workaround_arg = arg;
 }
 
 void arch_board_off(void) { leave(FAKE_EXIT_BOARD_OFF); }

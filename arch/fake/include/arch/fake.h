@@ -12,6 +12,7 @@
 
 #include <setjmp.h>
 
+#include <arch/workaround.h>
 #include <fv/arch/cpu.h>
 #include <fv/arch/firmware.h>
 #include <fv/arch/irq.h>
@@ -87,6 +88,12 @@ struct fake_hw {
 	uint32_t inject_count;
 	uint32_t cpu_on_calls;
 	int cpu_on_result;
+	/* this CPU's ID registers and what the firmware says about ARCH_WORKAROUND_1..3
+	 * (fake_reset: NOT_SUPPORTED, as QEMU's firmware); calls forwarded to it */
+	struct workaround_ids ids;
+	int32_t firmware_workaround[3];
+	uint32_t firmware_workaround_calls;
+	uint64_t firmware_workaround_arg;
 	char uart[FAKE_UART_MAX];
 	size_t uart_len;
 	uint8_t uart_rx[256];
