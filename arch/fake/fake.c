@@ -8,6 +8,7 @@
 #include <fv/plat.h>
 #include <fv/sha256.h>
 #include <fv/string.h>
+#include <fv/trap.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -242,6 +243,27 @@ static void inject(enum fake_inject kind, struct vcpu *v, uint64_t far)
 bool arch_guest_in_vectors(const struct vcpu *v)
 {
 	return v->regs->pc >= fake.vbar && v->regs->pc - fake.vbar < 0x800 && fake.vbar;
+}
+
+enum arch_debug_access arch_debug_access(uint32_t enc, bool write, uint64_t *value)
+{
+	uint32_t n = (enc >> 3) & 15, op2 = enc & 7;
+	uint64_t *reg;
+
+	if (enc == SYSREG_ENC(2, 0, 0, 2, 2)) {
+		reg = &fake.mdscr;
+	} else if ((enc >> 7) == SYSREG_ENC(2, 0, 0, 0, 0) >> 7 && op2 >= 4) {
+		if (n >= (op2 < 6 ? 6U : 4U))
+			return ARCH_DEBUG_ABSENT;
+		reg = &fake.debug[op2 - 4][n];
+	} else {
+		return ARCH_DEBUG_NOT_SELF_HOSTED;
+	}
+	if (write)
+		*reg = *value;
+	else
+		*value = *reg;
+	return ARCH_DEBUG_DONE;
 }
 
 void arch_inject_undef(struct vcpu *v) { inject(FAKE_INJECT_UNDEF, v, 0); }

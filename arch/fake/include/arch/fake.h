@@ -91,6 +91,10 @@ struct fake_hw {
 	/* this CPU's ID registers and what the firmware says about ARCH_WORKAROUND_1..3
 	 * (fake_reset: NOT_SUPPORTED, as QEMU's firmware); calls forwarded to it */
 	struct workaround_ids ids;
+	/* this CPU's self-hosted debug registers: MDSCR_EL1, then DBGBVR, DBGBCR,
+	 * DBGWVR, DBGWCR <n> (6 breakpoints, 4 watchpoints, as a Cortex-A57) */
+	uint64_t mdscr;
+	uint64_t debug[4][16];
 	int32_t firmware_workaround[3];
 	uint32_t firmware_workaround_calls;
 	uint64_t firmware_workaround_arg;
