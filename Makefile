@@ -34,7 +34,7 @@ HV_OBJ := $(patsubst %.c,$(B)/hv/%.o,$(HV_SRC)) $(patsubst %.S,$(B)/hv/%.o,$(HV_
 # stay -O2. docs/performance.md has the figures.
 HV_COLD_SRC := $(wildcard core/boot/*.c) core/console/hvcons.c core/console/log.c core/dev/device.c \
 	core/dev/table.c core/vm/lifecycle.c core/vm/s2.c lib/str_copy.c \
-	lib/fmt.c lib/dtb.c
+	lib/fmt.c lib/dtb.c arch/aarch64/debug.c arch/aarch64/workaround.c arch/aarch64/smccc.c
 $(patsubst %.c,$(B)/hv/%.o,$(HV_COLD_SRC)): HV_CFLAGS += -Os
 
 .PHONY: all hv tools guest guests image run test unit unit-build fuzz fuzz-build fuzz-smoke integration bench deps \
