@@ -187,17 +187,23 @@ static void device_access_check(paddr_t pa, unsigned int width)
 		PANIC("alignment fault: %u-byte device access at 0x%llx", width, (unsigned long long)pa_addr(pa));
 }
 
-uint64_t arch_mmio_read(paddr_t pa, unsigned int width)
+bool arch_mmio_read(paddr_t pa, unsigned int width, uint64_t *value)
 {
 	device_access_check(pa, width);
-	return fake.mmio_read ? fake.mmio_read(pa_addr(pa), width) : 0;
+	if (fake.mmio_abort)
+		return false;
+	*value = fake.mmio_read ? fake.mmio_read(pa_addr(pa), width) : 0;
+	return true;
 }
 
-void arch_mmio_write(paddr_t pa, unsigned int width, uint64_t value)
+bool arch_mmio_write(paddr_t pa, unsigned int width, uint64_t value)
 {
 	device_access_check(pa, width);
+	if (fake.mmio_abort)
+		return false;
 	if (fake.mmio_write)
 		fake.mmio_write(pa_addr(pa), width, value);
+	return true;
 }
 
 void arch_s2_flush_vmid(uint16_t vmid, paddr_t root)

@@ -250,6 +250,31 @@ static void test_passthrough_neighbours_refused(void **state)
 }
 
 /*
+ * The device answers the forwarded access with an external abort (a slave
+ * or decode error, synchronous or as an SError): the access was the
+ * guest's, so the guest gets the abort (a synchronous external abort on
+ * its load or store), named, and the hypervisor goes on. The other VM's
+ * device is untouched.
+ */
+static void test_passthrough_device_abort_reaches_the_guest(void **state)
+{
+	(void)state;
+	fake.mmio_abort = true;
+	v->regs->x[7] = 0x7777;
+	uint64_t pc = v->regs->pc;
+	expect_abort(load(v, SLOT(3) + 0x08, 4, 7), SLOT(3) + 0x08); /* no panic (the fake would abort) */
+	assert_int_equal(v->regs->x[7], 0x7777);                     /* nothing loaded */
+	expect_abort(store(v, SLOT(3) + 0x70, 4, 8, 1), SLOT(3) + 0x70);
+	assert_non_null(strstr(fake_uart_text(), "the device answered with an external abort"));
+	assert_int_not_equal(v->regs->pc, pc); /* into the guest's vectors, as the fake injects */
+	assert_int_equal(vm0->state, VM_STATE_RUNNING);
+	/* the device recovers: accesses go through again */
+	fake.mmio_abort = false;
+	assert_int_equal(load(v, SLOT(3), 4, 7), TRAP_HANDLED);
+	assert_int_equal(load(&vm1->vcpu[0], SLOT(4), 4, 1), TRAP_HANDLED);
+}
+
+/*
  * A guest may map its slot as Normal memory and make misaligned accesses;
  * forwarded through the hypervisor's Device mapping they would fault at EL2
  * (Arm ARM B2.5.2). They get an abort; nothing reaches the device.
@@ -564,6 +589,7 @@ int main(void)
 		T(test_passthrough_forwarded),
 		T(test_passthrough_neighbours_refused),
 		T(test_passthrough_misaligned_refused),
+		T(test_passthrough_device_abort_reaches_the_guest),
 		T(test_load_extension),
 		T(test_zero_register),
 		T(test_sgi1r),

@@ -3,6 +3,7 @@
 #ifndef ARCH_INTERNAL_H
 #define ARCH_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,5 +23,7 @@ void arch_guest_sync(struct vcpu_regs *frame);
 void arch_guest_irq(struct vcpu_regs *frame);
 void arch_guest_serror(struct vcpu_regs *frame);
 void arch_hv_fault(struct vcpu_regs *frame);
+/* An EL2 exception that is a device's external abort on a guest's access (mem.c): handled, return. */
+bool arch_mmio_guard_fault(struct vcpu_regs *frame, uint64_t esr);
 
 #endif

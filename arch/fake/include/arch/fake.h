@@ -79,6 +79,7 @@ struct fake_hw {
 	uint32_t region_count;
 	uint64_t (*mmio_read)(uint64_t pa, unsigned int width);
 	void (*mmio_write)(uint64_t pa, unsigned int width, uint64_t value);
+	bool mmio_abort; /* every device access is answered with an external abort */
 	uint32_t s2_flushes;
 	uint32_t vcpu_resets[FV_MAX_CPUS];
 	uint32_t vtimer_masks[FV_MAX_CPUS];
