@@ -158,7 +158,7 @@ deps:
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes $(INC) -Iarch/fake/include -Itests/common -DFV_HOST $(SAN) -MMD -MP
 CORE_HOST_SRC := $(CORE_SRC) $(filter-out lib/string.c,$(LIB_SRC)) arch/fake/fake.c arch/aarch64/pte.c \
-	arch/aarch64/workaround.c
+	arch/aarch64/workaround.c arch/aarch64/el2map.c
 CORE_HOST_OBJ := $(patsubst %.c,$(B)/unit/%.o,$(CORE_HOST_SRC))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/unit/bin/%,$(wildcard tests/unit/test_*.c))
 

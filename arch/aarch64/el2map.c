@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The hypervisor's own address space (EL2 stage 1), built as a table in
+ * memory (arch/el2map.h); pure functions, shared by the hypervisor and the
+ * host tests. Below RAM, 2 MiB blocks: flash bank 0 as read-only normal
+ * memory, the rest as Device-nGnRE. RAM is read/write normal write-back and
+ * execute-never, except the hypervisor's own image, mapped by 4 KiB pages:
+ * its code read-only and executable, its constants read-only, its data
+ * writable. With SCTLR_EL2.WXN nothing is both writable and executable.
+ */
+#include <arch/el2map.h>
+#include <fv/types.h>
+
+#define PTE_VALID BIT(0)
+#define PTE_TABLE BIT(1)
+#define PTE_ATTR(i) ((uint64_t)(i) << 2)
+#define PTE_AP_RO BIT(7)
+#define PTE_AP1_RES1 BIT(6) /* AP[1] is RES1 in a one-VA-range regime */
+#define PTE_SH_INNER (3ULL << 8)
+#define PTE_AF BIT(10)
+#define PTE_XN BIT(54)
+
+static uint64_t block(uint64_t pa, unsigned int attr, uint64_t extra)
+{
+	uint64_t d = pa | PTE_VALID | PTE_AF | PTE_ATTR(attr) | PTE_AP1_RES1 | extra;
+
+	if (attr == EL2_ATTR_NORMAL)
+		d |= PTE_SH_INNER;
+	return d;
+}
+
+static uint64_t table(const uint64_t *t)
+{
+	return (uint64_t)(uintptr_t)t | PTE_VALID | PTE_TABLE; /* identity: the table's address is its PA */
+}
+
+/* The 4 MiB from the link address, page by page, by what each page holds. */
+static void map_image(struct el2_map *m, const struct el2_layout *l)
+{
+	for (uint64_t t = 0; t < 2; t++) {
+		for (uint64_t i = 0; i < 512; i++) {
+			uint64_t pa = l->image + t * SZ_2M + i * SZ_4K;
+			uint64_t extra = PTE_XN; /* data */
+			if (pa < l->text_end)
+				extra = PTE_AP_RO; /* code */
+			else if (pa < l->rodata_end)
+				extra = PTE_AP_RO | PTE_XN;                             /* constants */
+			m->l3_hv[t][i] = block(pa, EL2_ATTR_NORMAL, extra) | PTE_TABLE; /* a page descriptor */
+		}
+		m->l2_hv[(l->image + t * SZ_2M) / SZ_2M % 512] = table(m->l3_hv[t]);
+	}
+}
+
+void el2_map_build(struct el2_map *m, const struct el2_layout *l, uint64_t ram_base, uint64_t ram_size)
+{
+	for (uint64_t i = 0; i < 512; i++) {
+		uint64_t pa = i * SZ_2M;
+		if (pa < l->flash_end)
+			m->l2_low[i] = block(pa, EL2_ATTR_NORMAL, PTE_AP_RO | PTE_XN);
+		else
+			m->l2_low[i] = block(pa, EL2_ATTR_DEVICE, PTE_XN);
+	}
+	m->l1[0] = table(m->l2_low);
+	for (uint64_t gb = ram_base / SZ_1G; gb < 512 && gb * SZ_1G < ram_base + ram_size; gb++)
+		m->l1[gb] = block(gb * SZ_1G, EL2_ATTR_NORMAL, PTE_XN);
+	/* the GiB holding the image: 2 MiB blocks, and pages for the image itself */
+	uint64_t gb = l->image / SZ_1G;
+	for (uint64_t i = 0; i < 512; i++)
+		m->l2_hv[i] = block(gb * SZ_1G + i * SZ_2M, EL2_ATTR_NORMAL, PTE_XN);
+	map_image(m, l);
+	m->l1[gb] = table(m->l2_hv);
+}
