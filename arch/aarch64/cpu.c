@@ -249,7 +249,7 @@ void arch_cpu_boot(uint32_t cpu)
 {
 	if (cpu == 0) {
 		plat_uart_init(); /* first: anything that fails after this is visible */
-		arch_mmu_build(PLAT_RAM_BASE, PLAT_RAM_MAX_END - PLAT_RAM_BASE);
+		arch_mmu_build();
 	}
 	arch_mmu_enable();
 	write_vbar_el2((uint64_t)(uintptr_t)el2_vectors);

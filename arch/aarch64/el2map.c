@@ -3,8 +3,10 @@
  * The hypervisor's own address space (EL2 stage 1), built as a table in
  * memory (arch/el2map.h); pure functions, shared by the hypervisor and the
  * host tests. Below RAM, 2 MiB blocks: flash bank 0 as read-only normal
- * memory, the rest as Device-nGnRE. RAM is read/write normal write-back and
- * execute-never, except the hypervisor's own image, mapped by 4 KiB pages:
+ * memory, the rest as Device-nGnRE. RAM, and only the RAM the board
+ * describes, is read/write normal write-back and execute-never (until the
+ * board is known, only the hypervisor's own), except the hypervisor's own
+ * image, mapped by 4 KiB pages:
  * its code read-only and executable, its constants read-only, its data
  * writable. With SCTLR_EL2.WXN nothing is both writable and executable.
  */
@@ -51,7 +53,7 @@ static void map_image(struct el2_map *m, const struct el2_layout *l)
 	}
 }
 
-void el2_map_build(struct el2_map *m, const struct el2_layout *l, uint64_t ram_base, uint64_t ram_size)
+void el2_map_init(struct el2_map *m, const struct el2_layout *l)
 {
 	for (uint64_t i = 0; i < 512; i++) {
 		uint64_t pa = i * SZ_2M;
@@ -61,12 +63,54 @@ void el2_map_build(struct el2_map *m, const struct el2_layout *l, uint64_t ram_b
 			m->l2_low[i] = block(pa, EL2_ATTR_DEVICE, PTE_XN);
 	}
 	m->l1[0] = table(m->l2_low);
-	for (uint64_t gb = ram_base / SZ_1G; gb < 512 && gb * SZ_1G < ram_base + ram_size; gb++)
-		m->l1[gb] = block(gb * SZ_1G, EL2_ATTR_NORMAL, PTE_XN);
-	/* the GiB holding the image: 2 MiB blocks, and pages for the image itself */
-	uint64_t gb = l->image / SZ_1G;
-	for (uint64_t i = 0; i < 512; i++)
-		m->l2_hv[i] = block(gb * SZ_1G + i * SZ_2M, EL2_ATTR_NORMAL, PTE_XN);
+	/* the GiB holding the image: its own RAM in 2 MiB blocks, the image itself in pages */
+	for (uint64_t pa = l->hv_ram_base; pa < l->hv_ram_base + l->hv_ram_size; pa += SZ_2M)
+		m->l2_hv[pa / SZ_2M % 512] = block(pa, EL2_ATTR_NORMAL, PTE_XN);
 	map_image(m, l);
-	m->l1[gb] = table(m->l2_hv);
+	m->l1[l->image / SZ_1G] = table(m->l2_hv);
+}
+
+/* RAM up to end, from pa (2 MiB aligned) within the 2 MiB block at *slot: the block, or pages. */
+static void map_2m(struct el2_map *m, uint64_t *slot, uint64_t pa, uint64_t end)
+{
+	if (*slot & PTE_VALID)
+		return; /* the hypervisor's own, already mapped */
+	if (end - pa >= SZ_2M) {
+		*slot = block(pa, EL2_ATTR_NORMAL, PTE_XN);
+		return;
+	}
+	for (uint64_t i = 0; i < (end - pa) / SZ_4K; i++)
+		m->l3_tail[i] = block(pa + i * SZ_4K, EL2_ATTR_NORMAL, PTE_XN) | PTE_TABLE; /* pages */
+	*slot = table(m->l3_tail);
+}
+
+/* RAM [pa, end) within one GiB, through that GiB's level-2 table l2. */
+static void map_in_gib(struct el2_map *m, uint64_t *l2, uint64_t pa, uint64_t end)
+{
+	uint64_t gib_end = (pa / SZ_1G + 1) * SZ_1G;
+
+	for (; pa < end && pa < gib_end; pa += SZ_2M)
+		map_2m(m, &l2[pa / SZ_2M % 512], pa, end);
+}
+
+bool el2_map_ram(struct el2_map *m, const struct el2_layout *l, uint64_t base, uint64_t size)
+{
+	uint64_t end = base + size;
+	uint64_t hv_gib = l->image / SZ_1G;
+
+	/* One tail table of each level suffices when RAM starts in the hypervisor's GiB. */
+	if (base % SZ_2M || base / SZ_1G != hv_gib || base > l->hv_ram_base || end < l->hv_ram_base + l->hv_ram_size ||
+	    end > (1ULL << 39) || end < base)
+		return false;
+	end &= ~(SZ_4K - 1); /* a partial page is not mapped */
+	map_in_gib(m, m->l2_hv, base, end);
+	for (uint64_t gb = hv_gib + 1; gb * SZ_1G < end; gb++) {
+		if (end - gb * SZ_1G >= SZ_1G) {
+			m->l1[gb] = block(gb * SZ_1G, EL2_ATTR_NORMAL, PTE_XN);
+			continue;
+		}
+		map_in_gib(m, m->l2_tail, gb * SZ_1G, end); /* the last, partial GiB */
+		m->l1[gb] = table(m->l2_tail);
+	}
+	return true;
 }

@@ -6,6 +6,7 @@
 #include <arch/el2map.h>
 #include <arch/internal.h>
 #include <arch/sysreg.h>
+#include <fv/arch/mem.h>
 #include <fv/plat.h>
 #include <fv/types.h>
 
@@ -29,7 +30,7 @@
 
 static struct el2_map el2_map;
 
-extern char _start[], __text_end[], __rodata_end[];
+extern char _start[], __text_end[], __rodata_end[], __hv_ram_base[], __hv_ram_size[];
 
 /* The PA size field (TCR.PS, VTCR.PS) for min(the CPU's PA range, 40 bits). */
 uint64_t arch_pa_size_field(void)
@@ -46,15 +47,34 @@ static struct el2_layout layout(void)
 		.image = (uint64_t)(uintptr_t)_start,
 		.text_end = (uint64_t)(uintptr_t)__text_end,
 		.rodata_end = (uint64_t)(uintptr_t)__rodata_end,
+		.hv_ram_base = (uint64_t)(uintptr_t)__hv_ram_base,
+		.hv_ram_size = (uint64_t)(uintptr_t)__hv_ram_size,
 	};
 }
 
 /* Built once by the boot CPU with its MMU off (plain stores reach memory). */
-void arch_mmu_build(uint64_t ram_base, uint64_t ram_size)
+void arch_mmu_build(void)
 {
 	struct el2_layout l = layout();
 
-	el2_map_build(&el2_map, &l, ram_base, ram_size);
+	el2_map_init(&el2_map, &l);
+}
+
+/*
+ * Called once, by the boot CPU, with its MMU on and before any other CPU
+ * starts. Entries go from invalid to valid only, so no TLB entry can be
+ * stale (a translation fault is never cached): the table writes need only
+ * reach the table walker (DSB) before an access relies on them (ISB).
+ */
+bool arch_map_board_ram(paddr_t base, uint64_t size)
+{
+	struct el2_layout l = layout();
+
+	if (!el2_map_ram(&el2_map, &l, pa_addr(base), size))
+		return false;
+	dsb_ishst();
+	isb();
+	return true;
 }
 
 void arch_mmu_enable(void)

@@ -206,6 +206,13 @@ bool arch_mmio_write(paddr_t pa, unsigned int width, uint64_t value)
 	return true;
 }
 
+bool arch_map_board_ram(paddr_t base, uint64_t size)
+{
+	(void)base;
+	(void)size;
+	return true;
+}
+
 void arch_s2_flush_vmid(uint16_t vmid, paddr_t root)
 {
 	(void)vmid;

@@ -35,6 +35,14 @@ void arch_load_end(void);
 bool arch_mmio_read(paddr_t pa, unsigned int width, uint64_t *value);
 bool arch_mmio_write(paddr_t pa, unsigned int width, uint64_t value);
 
+/*
+ * Map the board's RAM [base, base + size), as its device tree describes it,
+ * into the hypervisor's address space, and nothing beyond it (until then,
+ * only the hypervisor's own RAM is mapped). Once, by the boot CPU, before
+ * any other starts. False if the RAM does not start with the hypervisor's.
+ */
+bool arch_map_board_ram(paddr_t base, uint64_t size);
+
 /* Stage 2. */
 /* Invalidate stage-1 and stage-2 TLB entries of VMID, all CPUs. */
 void arch_s2_flush_vmid(uint16_t vmid, paddr_t root);

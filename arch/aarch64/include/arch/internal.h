@@ -10,7 +10,7 @@
 struct vcpu_regs;
 
 uint64_t arch_pa_size_field(void);
-void arch_mmu_build(uint64_t ram_base, uint64_t ram_size);
+void arch_mmu_build(void);
 void arch_mmu_enable(void);
 void arch_gic_dist_init(void);
 void arch_gic_cpu_init(uint32_t cpu);
