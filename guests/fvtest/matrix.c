@@ -374,6 +374,59 @@ static void check_trace_amu_ras(void)
 	       faulted ? "faulted" : "completed", (unsigned long long)val);
 }
 
+/*
+ * Access forms with no syndrome the hypervisor could emulate (Arm ARM,
+ * ESR_ELx.ISV is 0 for load/store pair, exclusives, atomics and DC ZVA) on
+ * an emulated device, on unassigned MMIO and on another VM's RAM: each is a
+ * synchronous external abort, and nothing of it lands (a store pair of
+ * ones at the distributor's set-enable registers enables nothing). A store
+ * exclusive without a reservation may instead fail before it accesses
+ * anything (status 1), as the CPU decides without the hypervisor.
+ */
+#define FORM_TRY(form, addr, insn, exclusive_store)                                                                  \
+	do {                                                                                                         \
+		uint32_t b = last_exc.count;                                                                         \
+		uint64_t a = (addr), r1 = ~0ULL, r2 = ~0ULL;                                                         \
+		__asm__ volatile(insn : "+r"(r1), "+r"(r2) : "r"(a) : "memory");                                     \
+		bool ok = last_exc.count == b + 1 && external_abort(last_exc.esr) && r1 == ~0ULL;                    \
+		/* a store exclusive with no reservation may fail (status 1) before any access */                    \
+		if (!ok && exclusive_store)                                                                          \
+			ok = last_exc.count == b && r2 == 1;                                                         \
+		result("access-forms", ok, "%s at 0x%llx: %u exceptions, ESR 0x%llx%s", form, (unsigned long long)a, \
+		       last_exc.count - b, (unsigned long long)last_exc.esr,                                         \
+		       r1 == ~0ULL ? "" : ", a register was loaded");                                                \
+	} while (0)
+
+static void check_access_forms(void)
+{
+	const uint64_t where[] = {
+		GICD_BASE + 0x100, /* emulated: the distributor's ISENABLER0-3 (INTIDs 0-127) */
+		UART_BASE,         /* emulated: our PL011 */
+		0x09010000,        /* unassigned: the RTC */
+		0x48000000,        /* the other VM's RAM */
+	};
+	uint64_t isar0, dczid;
+
+	__asm__ volatile("mrs %0, id_aa64isar0_el1" : "=r"(isar0));
+	__asm__ volatile("mrs %0, dczid_el0" : "=r"(dczid));
+	mmio_write32(GICD_BASE + 0x180 + 4, 1U << 1); /* INTID 33 (our UART) disabled */
+	for (uint32_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
+		uint64_t w = where[i];
+		FORM_TRY("LDP", w, "ldp %0, %1, [%2]", false);
+		FORM_TRY("STP", w, "stp %0, %1, [%2]", false);
+		FORM_TRY("LDXR", w, "ldxr %0, [%2]", false);
+		FORM_TRY("STXR", w, "stxr %w1, %0, [%2]", true);
+		if (!(dczid & (1U << 4))) /* DC ZVA permitted */
+			FORM_TRY("DC ZVA", w & ~0xfffULL, "dc zva, %2", false);
+		if (((isar0 >> 20) & 0xf) >= 2) /* FEAT_LSE */
+			FORM_TRY("LDADD", w, ".arch_extension lse\n\tldadd %1, %0, [%2]", false);
+	}
+	result("access-forms", !dist_enabled(33), "INTID 33 after the stores of ones at ISENABLER1: %s",
+	       dist_enabled(33) ? "enabled (a store landed)" : "still disabled");
+	print("FVTEST access-forms info: DC ZVA %s, LSE atomics %s on this CPU\n",
+	      (dczid & (1U << 4)) ? "prohibited" : "tried", ((isar0 >> 20) & 0xf) >= 2 ? "tried" : "not implemented");
+}
+
 static void check_set_way(void)
 {
 	uint64_t clidr;
@@ -483,6 +536,7 @@ void run_matrix(void)
 	check_sysregs();
 	check_debug();
 	check_trace_amu_ras();
+	check_access_forms();
 	check_set_way();
 	check_timer_storm();
 	check_uart_storm();

@@ -86,6 +86,9 @@ class TestMatrix:
         checks(matrix.report, "sysreg-debug-external", 4)
         checks(matrix.report, "sysreg-trace-amu-ras", 4)
 
+    def test_access_forms_without_syndrome(self, matrix):
+        checks(matrix.report, "access-forms", 4 * 5 + 1)
+
     def test_set_way_cache_maintenance(self, matrix):
         checks(matrix.report, "set-way-maintenance")
 
