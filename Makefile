@@ -34,7 +34,7 @@ HV_OBJ := $(patsubst %.c,$(B)/hv/%.o,$(HV_SRC)) $(patsubst %.S,$(B)/hv/%.o,$(HV_
 # stay -O2. docs/performance.md has the figures.
 HV_COLD_SRC := $(wildcard core/boot/*.c) core/console/hvcons.c core/console/log.c core/dev/device.c \
 	core/dev/table.c core/vm/lifecycle.c core/vm/s2.c lib/str_copy.c \
-	lib/fmt.c lib/dtb.c
+	lib/fmt.c lib/dtb.c arch/aarch64/debug.c arch/aarch64/workaround.c arch/aarch64/smccc.c
 $(patsubst %.c,$(B)/hv/%.o,$(HV_COLD_SRC)): HV_CFLAGS += -Os
 
 .PHONY: all hv tools guest guests image run test unit unit-build fuzz fuzz-build fuzz-smoke integration bench deps \
@@ -157,7 +157,8 @@ deps:
 # Host unit tests: core logic on the fake arch, under ASan and UBSan.
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Wno-missing-prototypes $(INC) -Iarch/fake/include -Itests/common -DFV_HOST $(SAN) -MMD -MP
-CORE_HOST_SRC := $(CORE_SRC) $(filter-out lib/string.c,$(LIB_SRC)) arch/fake/fake.c arch/aarch64/pte.c
+CORE_HOST_SRC := $(CORE_SRC) $(filter-out lib/string.c,$(LIB_SRC)) arch/fake/fake.c arch/aarch64/pte.c \
+	arch/aarch64/workaround.c arch/aarch64/el2map.c
 CORE_HOST_OBJ := $(patsubst %.c,$(B)/unit/%.o,$(CORE_HOST_SRC))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/unit/bin/%,$(wildcard tests/unit/test_*.c))
 

@@ -30,15 +30,30 @@ _Static_assert(FRAME_SIZE % 16 == 0, "the stack stays 16-byte aligned");
 #define HCR_TSC BIT(19)
 #define HCR_TIDCP BIT(20)
 #define HCR_RW BIT(31)
+#define HCR_TERR BIT(36)
 #define HCR_APK BIT(40)
 #define HCR_API BIT(41)
 
 #define CPTR_EL2_RES1 0x000032ffULL /* bits 0-7, 9, 12, 13 */
 #define CPTR_TZ BIT(8)
 #define CPTR_TSM BIT(12)
+#define CPTR_TTA BIT(20)
+#define CPTR_TAM BIT(30)
 
 #define MDCR_TPMCR BIT(5)
 #define MDCR_TPM BIT(6)
+#define MDCR_TDA BIT(9)
+#define MDCR_TDOSA BIT(10)
+#define MDCR_TDRA BIT(11)
+#define MDCR_TPMS BIT(14)
+#define MDCR_TTRF BIT(19)
+
+#define PFR0_RAS_SHIFT 28
+#define PFR0_AMU_SHIFT 44
+#define MMFR0_FGT_SHIFT 56
+#define MMFR1_HCX_SHIFT 40
+#define DFR0_DOUBLELOCK_SHIFT 36
+#define DFR0_TRACEFILT_SHIFT 40
 
 #define CNTHCTL_EL1PCTEN BIT(0)
 
@@ -146,7 +161,50 @@ static uint64_t hcr_value(void)
 	/* Pointer authentication keys and instructions belong to the guest (APA, API, GPA, GPI). */
 	if (isar1 & (0xffULL << 4) || isar1 & (0xffULL << 24))
 		hcr |= HCR_APK | HCR_API;
+	/* FEAT_RAS: the error record registers (ERR*, ERX*) trap; a record may
+	 * describe a node shared with other VMs' CPUs. (TEA is not set: a
+	 * synchronous external abort on the guest's own access to its own RAM
+	 * is the guest's, and goes to it as without a hypervisor.) */
+	if ((read_id_aa64pfr0_el1() >> PFR0_RAS_SHIFT) & 0xf)
+		hcr |= HCR_TERR;
 	return hcr;
+}
+
+/*
+ * Controls that exist only on CPUs with the feature, and reset to
+ * architecturally UNKNOWN values (Arm ARM D13.2, HCRX_EL2, HFGRTR_EL2 and
+ * the other fine-grained trap registers): each gets its safe value, or a
+ * guest would run under whatever the CPU came up with.
+ */
+static void el2_init_optional(void)
+{
+	uint64_t pfr0 = read_id_aa64pfr0_el1(), dfr0 = read_id_aa64dfr0_el1();
+
+	/* FEAT_HCX: nothing extra enabled for EL1 (no ST64B/LD64B, no MOPS, no NMI, no TCR2/SCTLR2) */
+	if ((read_id_aa64mmfr1_el1() >> MMFR1_HCX_SHIFT) & 0xf)
+		write_hcrx_el2(0);
+	/* FEAT_FGT: no fine-grained traps; the coarse controls above say what traps */
+	if ((read_id_aa64mmfr0_el1() >> MMFR0_FGT_SHIFT) & 0xf) {
+		write_hfgrtr_el2(0);
+		write_hfgwtr_el2(0);
+		write_hfgitr_el2(0);
+		write_hdfgrtr_el2(0);
+		write_hdfgwtr_el2(0);
+		if (((pfr0 >> PFR0_AMU_SHIFT) & 0xf) >= 2)
+			write_hafgrtr_el2(0); /* FEAT_AMUv1p1 */
+	}
+	/* FEAT_TRF: no tracing of EL2 (E2TRE = 0, E0HTRE = 0) */
+	if ((dfr0 >> DFR0_TRACEFILT_SHIFT) & 0xf)
+		write_trfcr_el2(0);
+	/*
+	 * The OS lock resets locked, which disables the guest's breakpoints,
+	 * watchpoints and single step (Arm ARM D2.5); it belongs to external
+	 * debug, which the guest does not get (its OSLAR_EL1 is write-ignored),
+	 * so it is unlocked here once, as an OS would. The same for the double lock.
+	 */
+	write_oslar_el1(0);
+	if (((dfr0 >> DFR0_DOUBLELOCK_SHIFT) & 0xf) != 0xf)
+		write_osdlr_el1(0);
 }
 
 static void el2_init(void)
@@ -155,7 +213,10 @@ static void el2_init(void)
 	uint64_t pfr0 = read_id_aa64pfr0_el1();
 
 	write_hcr_el2(hcr_value());
-	/* FP/SIMD, SVE and SME stay the guest's: nothing traps (TFP = 0, TZ = 0, TSM = 0). */
+	/* FP/SIMD, SVE and SME stay the guest's: nothing traps (TFP = 0, TZ = 0, TSM = 0).
+	 * The trace unit's registers (TTA) and the activity monitors (TAM) trap:
+	 * trace can record EL2, and the monitors count the CPU's whole time. */
+	cptr |= CPTR_TTA | CPTR_TAM;
 	if ((pfr0 >> 32) & 0xf)
 		cptr &= ~CPTR_TZ;
 	if ((read_id_aa64pfr1_el1() >> 24) & 0xf)
@@ -164,8 +225,17 @@ static void el2_init(void)
 	isb();
 	if ((pfr0 >> 32) & 0xf)
 		write_zcr_el2(0xf); /* the largest vector length the CPU has */
-	/* The PMU is not described to guests: its registers trap and read as zero. */
-	write_mdcr_el2(((read_pmcr_el0() >> 11) & 0x1f) | MDCR_TPM | MDCR_TPMCR);
+	/*
+	 * The PMU is not described to guests: its registers trap and read as zero.
+	 * Debug registers trap (TDA, TDOSA, TDRA): the guest's own breakpoints,
+	 * watchpoints and MDSCR_EL1 are done for it on its CPU, the external
+	 * debugger's registers (OS lock, DCC, claim tags, ROM address) are not its.
+	 * Statistical profiling (TPMS; its buffer is EL2's, E2PB = 0) and the
+	 * trace filter (TTRF) trap too.
+	 */
+	write_mdcr_el2(((read_pmcr_el0() >> 11) & 0x1f) | MDCR_TPM | MDCR_TPMCR | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA |
+		       MDCR_TPMS | MDCR_TTRF);
+	el2_init_optional();
 	write_cnthctl_el2(CNTHCTL_EL1PCTEN); /* EL1 reads the counter; its physical timer traps */
 	write_cntvoff_el2(0);
 	write_vtcr_el2(VTCR_RES1 | VTCR_T0SZ_39 | VTCR_SL0_L1 | VTCR_IRGN0_WB | VTCR_ORGN0_WB | VTCR_SH0_INNER |
@@ -179,7 +249,7 @@ void arch_cpu_boot(uint32_t cpu)
 {
 	if (cpu == 0) {
 		plat_uart_init(); /* first: anything that fails after this is visible */
-		arch_mmu_build(PLAT_RAM_BASE, PLAT_RAM_MAX_END - PLAT_RAM_BASE);
+		arch_mmu_build();
 	}
 	arch_mmu_enable();
 	write_vbar_el2((uint64_t)(uintptr_t)el2_vectors);

@@ -6,7 +6,6 @@
  * access on a guest's behalf.
  */
 #include <arch/internal.h>
-#include <arch/mmio.h>
 #include <arch/sysreg.h>
 #include <fv/arch/cpu.h>
 #include <fv/arch/mem.h>
@@ -14,6 +13,7 @@
 #include <fv/s2.h>
 #include <fv/sha256.h>
 #include <fv/string.h>
+#include <fv/vm.h>
 
 void *arch_phys_to_ptr(paddr_t pa)
 {
@@ -98,28 +98,99 @@ void arch_copy(void *dst, const void *src, size_t n)
 	memcpy(dst, src, n);
 }
 
-uint64_t arch_mmio_read(paddr_t pa, unsigned int width)
-{
-	uintptr_t a = (uintptr_t)pa_addr(pa);
+/*
+ * A device access on a guest's behalf may be answered with an external
+ * abort (Arm ARM D1.x "External aborts"): synchronously, as a data abort
+ * taken at EL2, or asynchronously, as an SError. Either is the device's
+ * answer to the guest's access, not a hypervisor bug: while this CPU's guard
+ * is up, arch_mmio_guard_fault() records it, steps a synchronous one past
+ * the load or store, and the access reports failure. SError is masked at
+ * EL2; it is unmasked for an instant after the access (with the access
+ * completed first, DSB) so that one the access raised is taken here, inside
+ * the guard. One that arrives later is taken on the way back into the
+ * guest, as the guest's own (arch_guest_serror).
+ */
+struct mmio_guard {
+	volatile bool active;
+	volatile bool aborted;
+};
 
-	switch (width) {
-	case 1: return mmio_read8(a);
-	case 2: return mmio_read16(a);
-	case 4: return mmio_read32(a);
-	default: return mmio_read64(a);
+static struct mmio_guard guards[FV_MAX_CPUS];
+
+#define ESR_EC_SHIFT 26
+#define EC_DABT_CUR 0x25U
+#define EC_SERROR 0x2fU
+#define DFSC_SYNC_EXTERNAL 0x10U /* not on a translation table walk */
+#define DFSC_SYNC_PARITY 0x18U
+
+bool arch_mmio_guard_fault(struct vcpu_regs *frame, uint64_t esr)
+{
+	struct mmio_guard *g = &guards[arch_cpu_index()];
+	uint32_t ec = (uint32_t)(esr >> ESR_EC_SHIFT) & 0x3f, dfsc = (uint32_t)esr & 0x3f;
+
+	if (!g->active)
+		return false;
+	if (ec == EC_DABT_CUR && (dfsc == DFSC_SYNC_EXTERNAL || dfsc == DFSC_SYNC_PARITY)) {
+		frame->pc += 4; /* past the load or store, which did nothing */
+		g->aborted = true;
+		return true;
 	}
+	if (ec == EC_SERROR) {
+		g->aborted = true; /* asynchronous: return to where it was taken */
+		return true;
+	}
+	return false;
 }
 
-void arch_mmio_write(paddr_t pa, unsigned int width, uint64_t value)
+static struct mmio_guard *guard_up(void)
+{
+	struct mmio_guard *g = &guards[arch_cpu_index()];
+
+	g->aborted = false;
+	g->active = true;
+	__asm__ volatile("" ::: "memory"); /* the guard is up before the access */
+	return g;
+}
+
+static bool guard_down(struct mmio_guard *g)
+{
+	/* The access complete (an error from it reported), then SError briefly unmasked. */
+	__asm__ volatile("dsb sy\n\tmsr daifclr, #4\n\tisb\n\tmsr daifset, #4\n\tisb" ::: "memory");
+	g->active = false;
+	return !g->aborted;
+}
+
+bool arch_mmio_read(paddr_t pa, unsigned int width, uint64_t *value)
 {
 	uintptr_t a = (uintptr_t)pa_addr(pa);
+	struct mmio_guard *g = guard_up();
+	uint64_t v = 0;
+
+	/* Plain loads with no writeback: a faulting one is skipped and changes nothing. */
+	switch (width) {
+	case 1: __asm__ volatile("ldrb %w0, [%1]" : "=r"(v) : "r"(a) : "memory"); break;
+	case 2: __asm__ volatile("ldrh %w0, [%1]" : "=r"(v) : "r"(a) : "memory"); break;
+	case 4: __asm__ volatile("ldr %w0, [%1]" : "=r"(v) : "r"(a) : "memory"); break;
+	default: __asm__ volatile("ldr %0, [%1]" : "=r"(v) : "r"(a) : "memory"); break;
+	}
+	if (!guard_down(g))
+		return false;
+	*value = v;
+	return true;
+}
+
+bool arch_mmio_write(paddr_t pa, unsigned int width, uint64_t value)
+{
+	uintptr_t a = (uintptr_t)pa_addr(pa);
+	struct mmio_guard *g = guard_up();
 
 	switch (width) {
-	case 1: mmio_write8(a, (uint8_t)value); break;
-	case 2: mmio_write16(a, (uint16_t)value); break;
-	case 4: mmio_write32(a, (uint32_t)value); break;
-	default: mmio_write64(a, value); break;
+	case 1: __asm__ volatile("strb %w0, [%1]" : : "r"(value), "r"(a) : "memory"); break;
+	case 2: __asm__ volatile("strh %w0, [%1]" : : "r"(value), "r"(a) : "memory"); break;
+	case 4: __asm__ volatile("str %w0, [%1]" : : "r"(value), "r"(a) : "memory"); break;
+	default: __asm__ volatile("str %0, [%1]" : : "r"(value), "r"(a) : "memory"); break;
 	}
+	return guard_down(g);
 }
 
 bool arch_sha256_blocks(uint32_t h[8], const uint8_t *data, size_t count)

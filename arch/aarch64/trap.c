@@ -150,8 +150,11 @@ void arch_guest_serror(struct vcpu_regs *frame)
 	run_before_entry(v);
 }
 
+/* An exception taken at EL2: a device's answer to a guest's access (then back to it), else a bug. */
 void arch_hv_fault(struct vcpu_regs *frame)
 {
+	if (arch_mmio_guard_fault(frame, read_esr_el2()))
+		return;
 	PANIC("hypervisor exception: ESR 0x%llx ELR 0x%llx FAR 0x%llx", (unsigned long long)read_esr_el2(),
 	      (unsigned long long)frame->pc, (unsigned long long)read_far_el2());
 }

@@ -45,7 +45,8 @@ el2_vectors:
 	vector_entry	hv_fault
 	vector_entry	hv_fault
 	vector_entry	hv_fault
-	/* current EL with SP_EL2: a hypervisor bug */
+	/* current EL with SP_EL2: a device's external abort on a guest's
+	 * access (arch_hv_fault returns, and so do we), else a hypervisor bug */
 	vector_entry	hv_fault
 	vector_entry	hv_fault
 	vector_entry	hv_fault
@@ -79,8 +80,7 @@ guest_serror:
 hv_fault:
 	save_frame
 	bl	arch_hv_fault
-1:	wfi
-	b	1b
+	b	guest_exit	/* restores the frame at SP and returns to EL2 */
 
 /*
  * void arch_guest_enter(struct vcpu_regs *frame): the frame sits at the top

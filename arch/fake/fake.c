@@ -8,6 +8,7 @@
 #include <fv/plat.h>
 #include <fv/sha256.h>
 #include <fv/string.h>
+#include <fv/trap.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -20,6 +21,8 @@ void fake_reset(void)
 	fake.lr_count = 4;
 	fake.freq = 1000000;
 	fake.cpu_on_result = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(fake.firmware_workaround); i++)
+		fake.firmware_workaround[i] = SMCCC_RET_NOT_SUPPORTED;
 }
 
 void fake_map(uint64_t pa, void *host, uint64_t size)
@@ -184,17 +187,30 @@ static void device_access_check(paddr_t pa, unsigned int width)
 		PANIC("alignment fault: %u-byte device access at 0x%llx", width, (unsigned long long)pa_addr(pa));
 }
 
-uint64_t arch_mmio_read(paddr_t pa, unsigned int width)
+bool arch_mmio_read(paddr_t pa, unsigned int width, uint64_t *value)
 {
 	device_access_check(pa, width);
-	return fake.mmio_read ? fake.mmio_read(pa_addr(pa), width) : 0;
+	if (fake.mmio_abort)
+		return false;
+	*value = fake.mmio_read ? fake.mmio_read(pa_addr(pa), width) : 0;
+	return true;
 }
 
-void arch_mmio_write(paddr_t pa, unsigned int width, uint64_t value)
+bool arch_mmio_write(paddr_t pa, unsigned int width, uint64_t value)
 {
 	device_access_check(pa, width);
+	if (fake.mmio_abort)
+		return false;
 	if (fake.mmio_write)
 		fake.mmio_write(pa_addr(pa), width, value);
+	return true;
+}
+
+bool arch_map_board_ram(paddr_t base, uint64_t size)
+{
+	(void)base;
+	(void)size;
+	return true;
 }
 
 void arch_s2_flush_vmid(uint16_t vmid, paddr_t root)
@@ -242,6 +258,27 @@ bool arch_guest_in_vectors(const struct vcpu *v)
 	return v->regs->pc >= fake.vbar && v->regs->pc - fake.vbar < 0x800 && fake.vbar;
 }
 
+enum arch_debug_access arch_debug_access(uint32_t enc, bool write, uint64_t *value)
+{
+	uint32_t n = (enc >> 3) & 15, op2 = enc & 7;
+	uint64_t *reg;
+
+	if (enc == SYSREG_ENC(2, 0, 0, 2, 2)) {
+		reg = &fake.mdscr;
+	} else if ((enc >> 7) == SYSREG_ENC(2, 0, 0, 0, 0) >> 7 && op2 >= 4) {
+		if (n >= (op2 < 6 ? 6U : 4U))
+			return ARCH_DEBUG_ABSENT;
+		reg = &fake.debug[op2 - 4][n];
+	} else {
+		return ARCH_DEBUG_NOT_SELF_HOSTED;
+	}
+	if (write)
+		*reg = *value;
+	else
+		*value = *reg;
+	return ARCH_DEBUG_DONE;
+}
+
 void arch_inject_undef(struct vcpu *v) { inject(FAKE_INJECT_UNDEF, v, 0); }
 void arch_inject_data_abort(struct vcpu *v, uint64_t far) { inject(FAKE_INJECT_DABT, v, far); }
 void arch_inject_prefetch_abort(struct vcpu *v, uint64_t far) { inject(FAKE_INJECT_PABT, v, far); }
@@ -254,6 +291,29 @@ int arch_board_cpu_on(uint64_t mpidr, paddr_t entry, uint64_t context)
 	(void)context;
 	fake.cpu_on_calls++;
 	return fake.cpu_on_result;
+}
+
+static int32_t firmware_answer(uint32_t fid)
+{
+	switch (fid) {
+	case SMCCC_ARCH_WORKAROUND_1: return fake.firmware_workaround[0];
+	case SMCCC_ARCH_WORKAROUND_2: return fake.firmware_workaround[1];
+	case SMCCC_ARCH_WORKAROUND_3: return fake.firmware_workaround[2];
+	default: return SMCCC_RET_NOT_SUPPORTED;
+	}
+}
+
+int32_t arch_smccc_workaround_feature(uint32_t fid)
+{
+	return arch_workaround_answer(fid, &fake.ids, firmware_answer(fid));
+}
+
+void arch_smccc_workaround(uint32_t fid, uint64_t arg)
+{
+	if (arch_workaround_answer(fid, &fake.ids, firmware_answer(fid)) != 0)
+		return; /* not required here: nothing to do */
+	fake.firmware_workaround_calls++;
+	fake.firmware_workaround_arg = arg;
 }
 
 void arch_board_off(void) { leave(FAKE_EXIT_BOARD_OFF); }

@@ -76,6 +76,8 @@ void hv_main(void)
 	log_line("Flashvisor %s", hv_version);
 	if (!board_parse(&board, arch_phys_to_ptr(pa_init(PLAT_DTB_ADDR)), PLAT_DTB_MAX, &d))
 		refuse("the board's device tree lacks what the hypervisor needs");
+	if (!arch_map_board_ram(pa_init(board.ram_base), board.ram_size))
+		refuse("the board's RAM does not start with the hypervisor's");
 	log_line("board: %s, %u CPUs, %llu MiB RAM at 0x%llx, %u virtio-mmio slots", board.model, board.cpu_count_seen,
 		 (unsigned long long)(board.ram_size >> 20), (unsigned long long)board.ram_base, board.virtio_count);
 	if (board.cpu_count_seen > board.cpu_count)

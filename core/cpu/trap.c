@@ -3,7 +3,9 @@
  * Guest exceptions, after the arch layer decoded them (include/fv/trap.h):
  * stage-2 data aborts become accesses to an emulated device, a passthrough
  * window or an abort injected into the guest; HVC and SMC are SMCCC calls
- * (PSCI); trapped system registers are the SGI generators and the PMU.
+ * (PSCI); trapped system registers are the SGI generators, the PMU, the
+ * debug registers (the guest's own done by the arch layer), trace, the
+ * activity monitors and the RAS error records.
  * Nothing a guest does here can stop the hypervisor: every path ends in an
  * architected answer to the guest.
  */
@@ -122,9 +124,52 @@ static bool is_pmu_reg(uint32_t enc)
 	       ((crn == 9 && crm >= 12 && crm <= 14 && (op1 == 3 || op1 == 0)) || (op1 == 3 && crn == 14 && crm >= 8));
 }
 
+#define SYSREG_TRFCR_EL1 SYSREG_ENC(3, 0, 1, 2, 1)
+
+/*
+ * Registers that trap because what they reach is not the VM's alone
+ * (MDCR_EL2.TDA/TDOSA/TDRA/TTRF, CPTR_EL2.TTA/TAM, HCR_EL2.TERR), answered
+ * read-as-zero, write-ignored, so that an OS that touches them while it
+ * boots (Linux unlocks the OS lock, resets the AMU's EL0 access) goes on:
+ *  - op0 2 beyond the guest's own breakpoints, watchpoints and MDSCR_EL1:
+ *    the external debugger's registers (OS lock and double lock, the DCC,
+ *    claim tags, DBGPRCR_EL1, MDRAR_EL1 reads "no ROM table",
+ *    DBGAUTHSTATUS_EL1), and the trace unit (op1 1), which can record EL2;
+ *  - TRFCR_EL1: trace filtering reads "prohibited";
+ *  - the activity monitors (op0 3, op1 3, CRn 13, CRm 2-15): they count the
+ *    CPU's whole time, the hypervisor's included; they read as stopped;
+ *  - the RAS error records (op0 3, op1 0, CRn 5, CRm 3-5): ERRIDR_EL1 reads
+ *    0, no records (a record's node may be shared with other VMs' CPUs).
+ */
+static bool is_razwi_reg(uint32_t enc)
+{
+	uint32_t op0 = enc >> 14, op1 = (enc >> 11) & 7, crn = (enc >> 7) & 15, crm = (enc >> 3) & 15;
+
+	if (op0 == 2)
+		return true;
+	if (enc == SYSREG_TRFCR_EL1)
+		return true;
+	if (op0 == 3 && op1 == 3 && crn == 13 && crm >= 2)
+		return true;
+	return op0 == 3 && op1 == 0 && crn == 5 && crm >= 3 && crm <= 5;
+}
+
+static enum trap_outcome sysreg_undefined(struct vcpu *v, const struct trap_sysreg *s)
+{
+	uint32_t enc = s->encoding;
+
+	if (fault_log_ok(v->vm))
+		log_line("%s: vCPU %u %s system register S%u_%u_C%u_C%u_%u (pc 0x%llx): undefined", v->vm->name,
+			 v->index, s->write ? "wrote" : "read", enc >> 14, (enc >> 11) & 7, (enc >> 7) & 15,
+			 (enc >> 3) & 15, enc & 7, (unsigned long long)v->regs->pc);
+	arch_inject_undef(v);
+	return TRAP_INJECTED;
+}
+
 static enum trap_outcome sysreg_handle(struct vcpu *v, const struct trap_sysreg *s)
 {
 	uint32_t enc = s->encoding;
+	uint64_t value = s->write ? vcpu_reg(v, s->reg) : 0;
 
 	if (enc == SYSREG_ICC_SGI1R || enc == SYSREG_ICC_ASGI1R || enc == SYSREG_ICC_SGI0R) {
 		if (!s->write) {
@@ -134,18 +179,21 @@ static enum trap_outcome sysreg_handle(struct vcpu *v, const struct trap_sysreg 
 		vgic_sgi1r(v, vcpu_reg(v, s->reg));
 		return TRAP_HANDLED;
 	}
-	if (is_pmu_reg(enc)) {
-		/* No PMU is described to guests; its registers read as zero, writes are ignored. */
+	switch (arch_debug_access(enc, s->write, &value)) {
+	case ARCH_DEBUG_DONE:
+		if (!s->write)
+			vcpu_set_reg(v, s->reg, value);
+		return TRAP_HANDLED;
+	case ARCH_DEBUG_ABSENT: return sysreg_undefined(v, s);
+	case ARCH_DEBUG_NOT_SELF_HOSTED: break;
+	}
+	/* No PMU is described to guests; its registers read as zero, writes are ignored. */
+	if (is_pmu_reg(enc) || is_razwi_reg(enc)) {
 		if (!s->write)
 			vcpu_set_reg(v, s->reg, 0);
 		return TRAP_HANDLED;
 	}
-	if (fault_log_ok(v->vm))
-		log_line("%s: vCPU %u %s system register S%u_%u_C%u_C%u_%u (pc 0x%llx): undefined", v->vm->name,
-			 v->index, s->write ? "wrote" : "read", enc >> 14, (enc >> 11) & 7, (enc >> 7) & 15,
-			 (enc >> 3) & 15, enc & 7, (unsigned long long)v->regs->pc);
-	arch_inject_undef(v);
-	return TRAP_INJECTED;
+	return sysreg_undefined(v, s);
 }
 
 static enum trap_outcome smccc_handle(struct vcpu *v, const struct trap *t)

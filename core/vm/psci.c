@@ -5,6 +5,7 @@
  * invalid parameter, exactly as a CPU that does not exist would be.
  * Decode (function id, arguments) -> validate -> act; the result goes in x0.
  */
+#include <fv/arch/firmware.h>
 #include <fv/lifecycle.h>
 #include <fv/psci.h>
 
@@ -74,6 +75,17 @@ static int64_t affinity_info(struct vcpu *v, uint64_t target, uint64_t level, bo
 	}
 }
 
+/* A workaround call is made only where discovery offered it (DEN 0028 §7.5-7.7). */
+static int64_t workaround(uint32_t fid, uint64_t arg)
+{
+	int32_t offered = arch_smccc_workaround_feature(fid);
+
+	if (offered < 0 && offered != SMCCC_RET_NOT_REQUIRED)
+		return SMCCC_RET_NOT_SUPPORTED;
+	arch_smccc_workaround(fid, arg);
+	return 0;
+}
+
 enum psci_action psci_handle(struct vcpu *v)
 {
 	uint32_t fid = (uint32_t)vcpu_reg(v, 0);
@@ -111,9 +123,12 @@ enum psci_action psci_handle(struct vcpu *v)
 	case PSCI_FEATURES: ret = psci_implemented((uint32_t)a1) ? PSCI_RET_SUCCESS : PSCI_RET_NOT_SUPPORTED; break;
 	case SMCCC_VERSION: ret = SMCCC_VERSION_1_1; break;
 	case SMCCC_ARCH_FEATURES:
-		/* No firmware mitigations are offered (ARCH_WORKAROUND_*), nothing else exists. */
-		ret = PSCI_RET_NOT_SUPPORTED;
+		/* The speculation workarounds, answered for this CPU; nothing else exists. */
+		ret = arch_smccc_workaround_feature((uint32_t)a1);
 		break;
+	case SMCCC_ARCH_WORKAROUND_1:
+	case SMCCC_ARCH_WORKAROUND_2:
+	case SMCCC_ARCH_WORKAROUND_3: ret = workaround(fid, a1); break;
 	default: ret = PSCI_RET_NOT_SUPPORTED; break;
 	}
 	vcpu_set_reg(v, 0, (uint64_t)ret);

@@ -24,11 +24,13 @@ def checks(report, name, minimum=1):
 
 
 class TestMatrix:
+    CPU = "cortex-a57"
+
     @pytest.fixture(scope="class")
     def matrix(self, class_boot):
         """The whole matrix, run once: the board, where fvtest's run starts, and its report."""
         fv.build_image(CONFIG, IMAGE, search=[os.path.join(fv.BUILD, "guest"), os.path.join(fv.BUILD, "guests")])
-        b = class_boot(IMAGE)
+        b = class_boot(IMAGE, cpu=self.CPU)
         b.wait_shells(["linux"], timeout=180)
         b.expect(r"\[fvtest\] FVTEST ready", start=0, timeout=60)
         mark = len(b.out)
@@ -79,6 +81,14 @@ class TestMatrix:
         checks(matrix.report, "sysreg-timer", 2)
         checks(matrix.report, "sysreg-gic")
 
+    def test_debug_trace_amu_ras_registers(self, matrix):
+        checks(matrix.report, "sysreg-debug", 4)
+        checks(matrix.report, "sysreg-debug-external", 4)
+        checks(matrix.report, "sysreg-trace-amu-ras", 4)
+
+    def test_access_forms_without_syndrome(self, matrix):
+        checks(matrix.report, "access-forms", 4 * 5 + 1)
+
     def test_set_way_cache_maintenance(self, matrix):
         checks(matrix.report, "set-way-maintenance")
 
@@ -120,3 +130,10 @@ class TestMatrix:
         b.type("list\r")
         b.expect(r"\[hv\] linux +running", start=mark)
         b.expect(r"\[hv\] fvtest +off", start=mark)
+
+
+class TestMatrixMax(TestMatrix):
+    """The same on QEMU's `max` CPU, which has what cortex-a57 lacks and the
+    hypervisor must set up or trap: FEAT_HCX, RAS (its error records read as
+    zero here), pointer authentication, SVE; Linux must still boot under it."""
+    CPU = "max,pauth-impdef=on"

@@ -79,11 +79,80 @@ static void test_version_and_discovery(void **state)
 	(void)state;
 	assert_int_equal(simple(PSCI_VERSION, 0, 0, 0), PSCI_VERSION_1_1);
 	assert_int_equal(simple(SMCCC_VERSION, 0, 0, 0), SMCCC_VERSION_1_1);
-	/* no firmware workarounds are offered */
+	/* an affected CPU (the fake's IDs are 0) under firmware without workarounds */
 	assert_int_equal(simple(SMCCC_ARCH_FEATURES, 0x80008000, 0, 0), PSCI_RET_NOT_SUPPORTED);
 	assert_int_equal(simple(SMCCC_ARCH_FEATURES, 0x80007fff, 0, 0), PSCI_RET_NOT_SUPPORTED);
 	/* the function id is W0: the upper half of X0 is ignored */
 	assert_int_equal(simple(0xffffffff00000000ULL | PSCI_VERSION, 0, 0, 0), PSCI_VERSION_1_1);
+}
+
+#define MIDR_CORTEX_A57 0x411fd070ULL /* QEMU's -cpu cortex-a57 */
+#define MIDR_CORTEX_A53 0x410fd034ULL
+#define MIDR_QEMU_MAX 0x000f0510ULL /* -cpu max */
+#define PFR0_CSV2(n) ((uint64_t)(n) << 56)
+#define PFR1_SSBS(n) ((uint64_t)(n) << 4)
+
+static void set_cpu(uint64_t midr, uint64_t pfr0, uint64_t pfr1)
+{
+	fake.ids = (struct workaround_ids){ midr, pfr0, pfr1 };
+}
+
+static void expect_workarounds(int64_t wa1, int64_t wa2, int64_t wa3)
+{
+	assert_int_equal(simple(SMCCC_ARCH_FEATURES, SMCCC_ARCH_WORKAROUND_1, 0, 0), wa1);
+	assert_int_equal(simple(SMCCC_ARCH_FEATURES, SMCCC_ARCH_WORKAROUND_2, 0, 0), wa2);
+	assert_int_equal(simple(SMCCC_ARCH_FEATURES, SMCCC_ARCH_WORKAROUND_3, 0, 0), wa3);
+}
+
+/*
+ * SMCCC_ARCH_FEATURES for ARCH_WORKAROUND_1/2/3 (DEN 0028 §7.5-7.7) tells
+ * the truth about the CPU the guest runs on: "not required" (1, or
+ * NOT_REQUIRED for WORKAROUND_2) where the CPU says it is unaffected
+ * (CSV2, SSBS, CSV2_3, an in-order core), NOT_SUPPORTED where it is
+ * affected and nothing below can help, and the firmware's answer where it
+ * has one, its calls then forwarded to it.
+ */
+static void test_workarounds_answered_for_the_cpu(void **state)
+{
+	(void)state;
+	/* QEMU's cortex-a57 (no CSV2, no SSBS) under QEMU's firmware (no SMCCC 1.1): affected, unmitigated */
+	set_cpu(MIDR_CORTEX_A57, 0, 0);
+	expect_workarounds(SMCCC_RET_NOT_SUPPORTED, SMCCC_RET_NOT_SUPPORTED, SMCCC_RET_NOT_SUPPORTED);
+	assert_int_equal(simple(SMCCC_ARCH_WORKAROUND_1, 0, 0, 0), SMCCC_RET_NOT_SUPPORTED);
+
+	/* QEMU's max: CSV2 = 2, SSBS = 2 */
+	set_cpu(MIDR_QEMU_MAX, PFR0_CSV2(2) | (1ULL << 60), PFR1_SSBS(2));
+	expect_workarounds(1, SMCCC_RET_NOT_REQUIRED, SMCCC_RET_NOT_SUPPORTED);
+	assert_int_equal(simple(SMCCC_ARCH_WORKAROUND_1, 0, 0, 0), 0); /* a no-op, offered */
+	assert_int_equal(simple(SMCCC_ARCH_WORKAROUND_2, 1, 0, 0), 0);
+	assert_int_equal(simple(SMCCC_ARCH_WORKAROUND_3, 0, 0, 0), SMCCC_RET_NOT_SUPPORTED);
+	assert_int_equal(fake.firmware_workaround_calls, 0);
+
+	/* FEAT_CSV2_3: not affected by branch history injection either */
+	set_cpu(MIDR_QEMU_MAX, PFR0_CSV2(3), 0);
+	expect_workarounds(1, SMCCC_RET_NOT_SUPPORTED, 1);
+
+	/* an in-order core is affected by none of them, whatever its ID registers say */
+	set_cpu(MIDR_CORTEX_A53, 0, 0);
+	expect_workarounds(1, SMCCC_RET_NOT_REQUIRED, 1);
+
+	/* firmware that mitigates an affected CPU: its answers stand, its calls reach it */
+	set_cpu(MIDR_CORTEX_A57, 0, 0);
+	fake.firmware_workaround[0] = 0;
+	fake.firmware_workaround[1] = 0;
+	fake.firmware_workaround[2] = SMCCC_RET_NOT_SUPPORTED;
+	expect_workarounds(0, 0, SMCCC_RET_NOT_SUPPORTED);
+	assert_int_equal(simple(SMCCC_ARCH_WORKAROUND_1, 0, 0, 0), 0);
+	assert_int_equal(fake.firmware_workaround_calls, 1);
+	assert_int_equal(simple(SMCCC_ARCH_WORKAROUND_2, 1, 0, 0), 0);
+	assert_int_equal(fake.firmware_workaround_calls, 2);
+	assert_int_equal(fake.firmware_workaround_arg, 1);
+	/* ... but the firmware's "not required" is not overridden by the CPU's IDs either */
+	fake.firmware_workaround[0] = 1;
+	set_cpu(MIDR_CORTEX_A57, 0, 0);
+	expect_workarounds(1, 0, SMCCC_RET_NOT_SUPPORTED);
+	assert_int_equal(simple(SMCCC_ARCH_WORKAROUND_1, 0, 0, 0), 0);
+	assert_int_equal(fake.firmware_workaround_calls, 2);
 }
 
 static void test_features(void **state)
@@ -318,6 +387,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup(f, setup)
 	const struct CMUnitTest tests[] = {
 		T(test_version_and_discovery),
+		T(test_workarounds_answered_for_the_cpu),
 		T(test_features),
 		T(test_unknown_function),
 		T(test_simple_calls),

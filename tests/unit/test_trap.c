@@ -250,6 +250,31 @@ static void test_passthrough_neighbours_refused(void **state)
 }
 
 /*
+ * The device answers the forwarded access with an external abort (a slave
+ * or decode error, synchronous or as an SError): the access was the
+ * guest's, so the guest gets the abort (a synchronous external abort on
+ * its load or store), named, and the hypervisor goes on. The other VM's
+ * device is untouched.
+ */
+static void test_passthrough_device_abort_reaches_the_guest(void **state)
+{
+	(void)state;
+	fake.mmio_abort = true;
+	v->regs->x[7] = 0x7777;
+	uint64_t pc = v->regs->pc;
+	expect_abort(load(v, SLOT(3) + 0x08, 4, 7), SLOT(3) + 0x08); /* no panic (the fake would abort) */
+	assert_int_equal(v->regs->x[7], 0x7777);                     /* nothing loaded */
+	expect_abort(store(v, SLOT(3) + 0x70, 4, 8, 1), SLOT(3) + 0x70);
+	assert_non_null(strstr(fake_uart_text(), "the device answered with an external abort"));
+	assert_int_not_equal(v->regs->pc, pc); /* into the guest's vectors, as the fake injects */
+	assert_int_equal(vm0->state, VM_STATE_RUNNING);
+	/* the device recovers: accesses go through again */
+	fake.mmio_abort = false;
+	assert_int_equal(load(v, SLOT(3), 4, 7), TRAP_HANDLED);
+	assert_int_equal(load(&vm1->vcpu[0], SLOT(4), 4, 1), TRAP_HANDLED);
+}
+
+/*
  * A guest may map its slot as Normal memory and make misaligned accesses;
  * forwarded through the hypervisor's Device mapping they would fault at EL2
  * (Arm ARM B2.5.2). They get an abort; nothing reaches the device.
@@ -384,6 +409,69 @@ static void test_pmu_is_raz_wi(void **state)
 	assert_int_equal(fake.inject_count, 0);
 }
 
+/*
+ * What MDCR_EL2.TDA/TDOSA/TDRA/TTRF, CPTR_EL2.TTA/TAM and HCR_EL2.TERR trap:
+ * the guest's own breakpoints, watchpoints and MDSCR_EL1 are done on its
+ * CPU's registers (the fake keeps them); the external debugger's registers,
+ * the trace unit, TRFCR_EL1, the activity monitors and the RAS error
+ * records read as zero and ignore writes; a breakpoint the CPU does not
+ * have is undefined.
+ */
+static void test_debug_trace_amu_ras(void **state)
+{
+	(void)state;
+	const uint32_t razwi[] = {
+		ENC(2, 0, 1, 0, 4),   /* OSLAR_EL1 */
+		ENC(2, 0, 1, 1, 4),   /* OSLSR_EL1 */
+		ENC(2, 0, 1, 3, 4),   /* OSDLR_EL1 */
+		ENC(2, 0, 1, 4, 4),   /* DBGPRCR_EL1 */
+		ENC(2, 0, 1, 0, 0),   /* MDRAR_EL1 */
+		ENC(2, 0, 0, 2, 0),   /* MDCCINT_EL1 */
+		ENC(2, 3, 0, 1, 0),   /* MDCCSR_EL0 */
+		ENC(2, 3, 0, 4, 0),   /* DBGDTR_EL0 */
+		ENC(2, 0, 0, 6, 2),   /* OSECCR_EL1 */
+		ENC(2, 0, 7, 8, 6),   /* DBGCLAIMSET_EL1 */
+		ENC(2, 0, 7, 14, 6),  /* DBGAUTHSTATUS_EL1 */
+		ENC(2, 1, 0, 1, 0),   /* TRCPRGCTLR */
+		ENC(2, 1, 7, 2, 0),   /* a trace unit ID register */
+		ENC(3, 0, 1, 2, 1),   /* TRFCR_EL1 */
+		ENC(3, 3, 13, 2, 0),  /* AMCR_EL0 */
+		ENC(3, 3, 13, 2, 5),  /* AMCNTENSET0_EL0 */
+		ENC(3, 3, 13, 4, 0),  /* AMEVCNTR00_EL0 */
+		ENC(3, 3, 13, 15, 7), /* AMEVTYPER115_EL0 */
+		ENC(3, 0, 5, 3, 0),   /* ERRIDR_EL1 */
+		ENC(3, 0, 5, 3, 1),   /* ERRSELR_EL1 */
+		ENC(3, 0, 5, 4, 2),   /* ERXSTATUS_EL1 */
+		ENC(3, 0, 5, 5, 3),   /* ERXMISC3_EL1 */
+	};
+
+	for (uint32_t i = 0; i < ARRAY_SIZE(razwi); i++) {
+		v->regs->x[4] = 0x4444;
+		assert_int_equal(sysreg(v, razwi[i], false, 4), TRAP_HANDLED);
+		assert_int_equal(v->regs->x[4], 0);
+		v->regs->x[4] = 0x4444;
+		assert_int_equal(sysreg(v, razwi[i], true, 4), TRAP_HANDLED);
+		assert_int_equal(v->regs->x[4], 0x4444);
+	}
+	assert_int_equal(fake.inject_count, 0);
+
+	/* the guest's own: DBGBVR5_EL1, DBGWCR3_EL1, MDSCR_EL1 */
+	const uint32_t own[] = { ENC(2, 0, 0, 5, 4), ENC(2, 0, 0, 3, 7), ENC(2, 0, 0, 2, 2) };
+	for (uint32_t i = 0; i < ARRAY_SIZE(own); i++) {
+		v->regs->x[5] = 0x1000 + i;
+		assert_int_equal(sysreg(v, own[i], true, 5), TRAP_HANDLED);
+		v->regs->x[6] = 0;
+		assert_int_equal(sysreg(v, own[i], false, 6), TRAP_HANDLED);
+		assert_int_equal(v->regs->x[6], 0x1000 + i);
+	}
+	assert_int_equal(fake.debug[0][5], 0x1000);
+	assert_int_equal(fake.mdscr, 0x1002);
+	/* the 7th breakpoint and the 5th watchpoint of a CPU with 6 and 4 */
+	assert_int_equal(sysreg(v, ENC(2, 0, 0, 6, 5), false, 4), TRAP_INJECTED);
+	assert_int_equal(sysreg(v, ENC(2, 0, 0, 4, 6), true, 4), TRAP_INJECTED);
+	assert_int_equal(fake.last_inject, FAKE_INJECT_UNDEF);
+}
+
 static void test_unknown_sysreg_is_undefined(void **state)
 {
 	(void)state;
@@ -501,10 +589,12 @@ int main(void)
 		T(test_passthrough_forwarded),
 		T(test_passthrough_neighbours_refused),
 		T(test_passthrough_misaligned_refused),
+		T(test_passthrough_device_abort_reaches_the_guest),
 		T(test_load_extension),
 		T(test_zero_register),
 		T(test_sgi1r),
 		T(test_pmu_is_raz_wi),
+		T(test_debug_trace_amu_ras),
 		T(test_unknown_sysreg_is_undefined),
 		T(test_smccc_calls),
 		T(test_system_off_and_reset),

@@ -26,9 +26,22 @@ void arch_copy(void *dst, const void *src, size_t n);
 void arch_load_begin(void);
 void arch_load_end(void);
 
-/* Device access on behalf of a guest (passthrough windows). */
-uint64_t arch_mmio_read(paddr_t pa, unsigned int width);
-void arch_mmio_write(paddr_t pa, unsigned int width, uint64_t value);
+/*
+ * Device access on behalf of a guest (passthrough windows), aligned, of 1,
+ * 2, 4 or 8 bytes. False if the device answered with an external abort
+ * (synchronous, or an SError taken right after the access): the access
+ * failed, *value is untouched, and the hypervisor goes on.
+ */
+bool arch_mmio_read(paddr_t pa, unsigned int width, uint64_t *value);
+bool arch_mmio_write(paddr_t pa, unsigned int width, uint64_t value);
+
+/*
+ * Map the board's RAM [base, base + size), as its device tree describes it,
+ * into the hypervisor's address space, and nothing beyond it (until then,
+ * only the hypervisor's own RAM is mapped). Once, by the boot CPU, before
+ * any other starts. False if the RAM does not start with the hypervisor's.
+ */
+bool arch_map_board_ram(paddr_t base, uint64_t size);
 
 /* Stage 2. */
 /* Invalidate stage-1 and stage-2 TLB entries of VMID, all CPUs. */

@@ -24,6 +24,19 @@ void arch_vcpu_reset(struct vcpu *v);
 __attribute__((noreturn)) void arch_vcpu_run(struct vcpu *v);
 /* Is the guest executing its own EL1 exception vectors (a fault there recurses)? */
 bool arch_guest_in_vectors(const struct vcpu *v);
+/*
+ * A trapped access to one of the guest's self-hosted debug registers
+ * (MDSCR_EL1, DBGB{V,C}R<n>_EL1, DBGW{V,C}R<n>_EL1; enc as SYSREG_ENC),
+ * done on this CPU's own registers: DONE (*value read or written), ABSENT
+ * (a breakpoint or watchpoint this CPU does not have), or NOT_SELF_HOSTED
+ * (any other register).
+ */
+enum arch_debug_access {
+	ARCH_DEBUG_NOT_SELF_HOSTED,
+	ARCH_DEBUG_DONE,
+	ARCH_DEBUG_ABSENT,
+};
+enum arch_debug_access arch_debug_access(uint32_t enc, bool write, uint64_t *value);
 /* Exceptions injected into the guest (Arm ARM D1.10, "Exception entry"). */
 void arch_inject_undef(struct vcpu *v);
 void arch_inject_data_abort(struct vcpu *v, uint64_t far);

@@ -3,13 +3,14 @@
 #ifndef ARCH_INTERNAL_H
 #define ARCH_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct vcpu_regs;
 
 uint64_t arch_pa_size_field(void);
-void arch_mmu_build(uint64_t ram_base, uint64_t ram_size);
+void arch_mmu_build(void);
 void arch_mmu_enable(void);
 void arch_gic_dist_init(void);
 void arch_gic_cpu_init(uint32_t cpu);
@@ -22,5 +23,7 @@ void arch_guest_sync(struct vcpu_regs *frame);
 void arch_guest_irq(struct vcpu_regs *frame);
 void arch_guest_serror(struct vcpu_regs *frame);
 void arch_hv_fault(struct vcpu_regs *frame);
+/* An EL2 exception that is a device's external abort on a guest's access (mem.c): handled, return. */
+bool arch_mmio_guard_fault(struct vcpu_regs *frame, uint64_t esr);
 
 #endif

@@ -30,6 +30,7 @@ SYSREG_READ(midr_el1, "midr_el1")
 SYSREG_READ(id_aa64mmfr0_el1, "id_aa64mmfr0_el1")
 SYSREG_READ(id_aa64mmfr1_el1, "id_aa64mmfr1_el1")
 SYSREG_READ(id_aa64pfr0_el1, "id_aa64pfr0_el1")
+SYSREG_READ(id_aa64dfr0_el1, "id_aa64dfr0_el1")
 SYSREG_READ(id_aa64pfr1_el1, "s3_0_c0_c4_1")
 SYSREG_READ(id_aa64isar0_el1, "id_aa64isar0_el1")
 SYSREG_READ(id_aa64isar1_el1, "id_aa64isar1_el1")
@@ -47,6 +48,16 @@ SYSREG_RW(vbar_el2, "vbar_el2")
 SYSREG_RW(tpidr_el2, "tpidr_el2")
 SYSREG_RW(cptr_el2, "cptr_el2")
 SYSREG_RW(mdcr_el2, "mdcr_el2")
+SYSREG_WRITE(hcrx_el2, "s3_4_c1_c2_2")    /* FEAT_HCX */
+SYSREG_WRITE(hfgrtr_el2, "s3_4_c1_c1_4")  /* FEAT_FGT */
+SYSREG_WRITE(hfgwtr_el2, "s3_4_c1_c1_5")  /* FEAT_FGT */
+SYSREG_WRITE(hfgitr_el2, "s3_4_c1_c1_6")  /* FEAT_FGT */
+SYSREG_WRITE(hdfgrtr_el2, "s3_4_c3_c1_4") /* FEAT_FGT */
+SYSREG_WRITE(hdfgwtr_el2, "s3_4_c3_c1_5") /* FEAT_FGT */
+SYSREG_WRITE(hafgrtr_el2, "s3_4_c3_c1_6") /* FEAT_FGT with FEAT_AMUv1p1 */
+SYSREG_WRITE(trfcr_el2, "s3_4_c1_c2_1")   /* FEAT_TRF */
+SYSREG_WRITE(oslar_el1, "oslar_el1")
+SYSREG_WRITE(osdlr_el1, "osdlr_el1")
 SYSREG_RW(vtcr_el2, "vtcr_el2")
 SYSREG_RW(vttbr_el2, "vttbr_el2")
 SYSREG_RW(vpidr_el2, "vpidr_el2")

@@ -12,6 +12,7 @@
 
 #include <setjmp.h>
 
+#include <arch/workaround.h>
 #include <fv/arch/cpu.h>
 #include <fv/arch/firmware.h>
 #include <fv/arch/irq.h>
@@ -78,6 +79,7 @@ struct fake_hw {
 	uint32_t region_count;
 	uint64_t (*mmio_read)(uint64_t pa, unsigned int width);
 	void (*mmio_write)(uint64_t pa, unsigned int width, uint64_t value);
+	bool mmio_abort; /* every device access is answered with an external abort */
 	uint32_t s2_flushes;
 	uint32_t vcpu_resets[FV_MAX_CPUS];
 	uint32_t vtimer_masks[FV_MAX_CPUS];
@@ -87,6 +89,16 @@ struct fake_hw {
 	uint32_t inject_count;
 	uint32_t cpu_on_calls;
 	int cpu_on_result;
+	/* this CPU's ID registers and what the firmware says about ARCH_WORKAROUND_1..3
+	 * (fake_reset: NOT_SUPPORTED, as QEMU's firmware); calls forwarded to it */
+	struct workaround_ids ids;
+	/* this CPU's self-hosted debug registers: MDSCR_EL1, then DBGBVR, DBGBCR,
+	 * DBGWVR, DBGWCR <n> (6 breakpoints, 4 watchpoints, as a Cortex-A57) */
+	uint64_t mdscr;
+	uint64_t debug[4][16];
+	int32_t firmware_workaround[3];
+	uint32_t firmware_workaround_calls;
+	uint64_t firmware_workaround_arg;
 	char uart[FAKE_UART_MAX];
 	size_t uart_len;
 	uint8_t uart_rx[256];
