@@ -37,7 +37,7 @@
 
 struct check {
 	uint32_t state;  /* CHECK_*, board CPU bits; atomic */
-	uint32_t parked; /* board CPUs whose vCPU was seen parked (for the message); atomic */
+	uint32_t parked; /* board CPUs whose vCPU was parked all along (for the message); atomic */
 	uint64_t run;    /* the run under check: vm.started_at, and restart_count */
 	uint32_t restarts;
 	/* the deciding CPU's */
@@ -47,9 +47,11 @@ struct check {
 
 /* A CPU's window on its vCPU; touched by that CPU only. */
 struct window {
-	struct vm *vm; /* the VM under check; NULL: no window open */
-	uint64_t ends; /* counter value */
-	bool counting; /* its EL0 cycles are counted (the CPU has a PMU) */
+	struct vm *vm;   /* the VM under check; NULL: no window open */
+	uint64_t ends;   /* counter value */
+	bool counting;   /* its EL0 cycles are counted (the CPU has a PMU) */
+	uint32_t looks;  /* samples and trapped WFIs */
+	uint32_t masked; /* of them, with DAIF all masked */
 };
 
 static struct check checks[FV_MAX_VMS];
@@ -154,6 +156,9 @@ static void close_window(struct window *w, uint32_t cpu)
 
 	if (w->counting && arch_probe_el0_cycles())
 		sign(c, CHECK_EL0);
+	/* DAIF all masked at every look: parked (a live kernel's exception entry is so too, briefly) */
+	if (w->looks && w->masked == w->looks)
+		__atomic_fetch_or(&c->parked, 1U << cpu, __ATOMIC_SEQ_CST);
 	arch_probe_stop();
 	arch_probe_trap_wfi(false);
 	w->vm = NULL;
@@ -174,6 +179,8 @@ void panic_check_open(struct vcpu *v)
 	w->vm = v->vm;
 	w->ends = now + ticks(PANIC_CHECK_MS);
 	w->counting = arch_probe_start();
+	w->looks = 0;
+	w->masked = 0;
 	arch_probe_trap_wfi(true);
 	if (__atomic_load_n(&v->power, __ATOMIC_ACQUIRE) != VCPU_ON)
 		close_window(w, v->pcpu); /* it went off meanwhile: nothing to watch */
@@ -182,11 +189,12 @@ void panic_check_open(struct vcpu *v)
 }
 
 /* What vCPU v's mode at its last exit (a sample, or a trapped WFI) says, for check c. */
-static void note_mode(struct check *c, const struct vcpu *v, bool in_wfi)
+static void note_mode(struct check *c, struct window *w, const struct vcpu *v, bool in_wfi)
 {
+	w->looks++;
 	switch (arch_probe_mode(v)) {
 	case PROBE_USER: sign(c, CHECK_EL0); break;
-	case PROBE_ALL_MASKED: __atomic_fetch_or(&c->parked, 1U << v->pcpu, __ATOMIC_SEQ_CST); break;
+	case PROBE_ALL_MASKED: w->masked++; break;
 	case PROBE_NOIRQ:
 		/* a WFI with IRQs masked is Linux's idle; a sample so is as likely an interrupt handler */
 		if (in_wfi)
@@ -207,7 +215,7 @@ void panic_check_poll(void)
 	struct check *c = &checks[w->vm->id];
 	/* the timer interrupted the guest: its trap frame is where it was */
 	if (v && v->vm == w->vm && __atomic_load_n(&v->power, __ATOMIC_ACQUIRE) == VCPU_ON) {
-		note_mode(c, v, false);
+		note_mode(c, w, v, false);
 		if (w->counting && arch_probe_el0_cycles())
 			sign(c, CHECK_EL0);
 	}
@@ -225,6 +233,6 @@ enum trap_outcome panic_check_wfi(struct vcpu *v)
 	/* Replayed, the WFI waits as it would have, untrapped: at most one trap per window. */
 	arch_probe_trap_wfi(false);
 	if (w->vm == v->vm)
-		note_mode(&checks[v->vm->id], v, true);
+		note_mode(&checks[v->vm->id], w, v, true);
 	return TRAP_REPLAY;
 }

@@ -248,6 +248,8 @@ static void test_what_is_no_sign_of_life(void **state)
 		vm0->vcpu[0].regs->pstate = AT_EL1_NOIRQ;
 		assert_int_equal(time_passes(PANIC_SAMPLE_MS), FAKE_EXIT_NONE);
 	}
+	/* parked only if so at every look */
+	assert_true(said("[hv] vm0: no user space and no idle for 2000 ms after its panic report (0 CPUs parked)\r\n"));
 	assert_true(said("[hv] vm0: the guest kernel panicked\r\n"));
 }
 
