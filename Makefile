@@ -33,7 +33,7 @@ HV_OBJ := $(patsubst %.c,$(B)/hv/%.o,$(HV_SRC)) $(patsubst %.S,$(B)/hv/%.o,$(HV_
 # console commands, formatting) is built for size; exits and the run loop
 # stay -O2. docs/performance.md has the figures.
 HV_COLD_SRC := $(wildcard core/boot/*.c) core/console/hvcons.c core/console/log.c core/dev/device.c \
-	core/dev/table.c core/vm/lifecycle.c core/vm/s2.c lib/str_copy.c \
+	core/dev/table.c core/vm/lifecycle.c core/vm/panic_check.c core/vm/s2.c arch/aarch64/probe.c lib/str_copy.c \
 	lib/fmt.c lib/dtb.c arch/aarch64/debug.c arch/aarch64/workaround.c arch/aarch64/smccc.c
 $(patsubst %.c,$(B)/hv/%.o,$(HV_COLD_SRC)): HV_CFLAGS += -Os
 

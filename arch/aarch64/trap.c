@@ -83,6 +83,10 @@ static void decode(struct trap *t, uint64_t esr)
 		t->sys.write = !(iss & 1);
 		t->sys.reg = (iss >> 5) & 31;
 		break;
+	case EC_WFX:
+		/* ISS.TI [1:0]: 00 WFI, 01 WFE, 10 WFIT, 11 WFET; only WFI and WFIT are trapped (TWI) */
+		t->kind = (iss & 1) ? TRAP_OTHER : TRAP_WFI;
+		break;
 	case EC_DABT_LOW:
 		t->kind = TRAP_DATA_ABORT;
 		decode_abort(t, iss);

@@ -283,6 +283,33 @@ void arch_inject_undef(struct vcpu *v) { inject(FAKE_INJECT_UNDEF, v, 0); }
 void arch_inject_data_abort(struct vcpu *v, uint64_t far) { inject(FAKE_INJECT_DABT, v, far); }
 void arch_inject_prefetch_abort(struct vcpu *v, uint64_t far) { inject(FAKE_INJECT_PABT, v, far); }
 
+/* ---- the guest-activity probe ---- */
+bool arch_probe_start(void)
+{
+	fake.probe_starts[fake.cpu]++;
+	if (fake.no_pmu)
+		return false;
+	fake.probe_counting[fake.cpu] = true;
+	fake.probe_el0_cycles[fake.cpu] = 0;
+	return true;
+}
+
+uint64_t arch_probe_el0_cycles(void) { return fake.probe_el0_cycles[fake.cpu]; }
+void arch_probe_stop(void) { fake.probe_counting[fake.cpu] = false; }
+void arch_probe_trap_wfi(bool trap) { fake.probe_wfi_trapped[fake.cpu] = trap; }
+
+/* As SPSR_EL2 (Arm ARM C5.2.19): M[4] AArch32, M[3:2] the EL, DAIF in bits 9-6. */
+enum probe_mode arch_probe_mode(const struct vcpu *v)
+{
+	uint64_t ps = v->regs->pstate;
+
+	if ((ps & 0x10) || (ps & 0xc) == 0)
+		return PROBE_USER;
+	if ((ps & 0x3c0) == 0x3c0)
+		return PROBE_ALL_MASKED;
+	return (ps & 0x80) ? PROBE_NOIRQ : PROBE_KERNEL;
+}
+
 /* ---- board ---- */
 int arch_board_cpu_on(uint64_t mpidr, paddr_t entry, uint64_t context)
 {

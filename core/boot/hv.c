@@ -15,6 +15,7 @@
 #include <fv/hvcons.h>
 #include <fv/lifecycle.h>
 #include <fv/log.h>
+#include <fv/panic_check.h>
 #include <fv/plat.h>
 #include <fv/run.h>
 
@@ -102,6 +103,7 @@ void hv_main(void)
 	hvcons_attach();
 	log_set_sink(console_log_line);
 	vm_count = hv_manifest->vm_count;
+	panic_check_init();
 	for (uint32_t i = 0; i < vm_count; i++) {
 		if (!vm_create(&vms[i], i, hv_manifest, &hv_manifest->vm[i]))
 			refuse("a VM could not be created");

@@ -8,6 +8,7 @@
 #include <fv/irq.h>
 #include <fv/lifecycle.h>
 #include <fv/log.h>
+#include <fv/panic_check.h>
 #include <fv/plat.h>
 
 #define HV_SGI_KICK 0U /* also in arch/aarch64/gic.c */
@@ -40,6 +41,7 @@ static void hyp_timer_fired(void)
 	arch_hyp_timer_arm(0);
 	console_poll();
 	devices_poll();
+	panic_check_poll();
 }
 
 static void vtimer_fired(void)

@@ -9,6 +9,7 @@
 #include <fv/console.h>
 #include <fv/irq.h>
 #include <fv/lifecycle.h>
+#include <fv/panic_check.h>
 #include <fv/run.h>
 #include <fv/string.h>
 
@@ -38,7 +39,9 @@ void run_requests(struct pcpu *p)
 	if (!v)
 		return;
 	if ((req & PCPU_REQ_PANIC) && console_take_panic(v->vm->console_port))
-		vm_crashed(v->vm, VM_STOP_CRASH, "the guest kernel panicked");
+		panic_check_start(v->vm); /* text alone proves nothing: confirm it from the guest's state */
+	if (req & PCPU_REQ_WATCH)
+		panic_check_open(v);
 	if ((req & PCPU_REQ_BOOT) && vm_boot(v->vm))
 		vcpu_start(v); /* vCPU 0, at the kernel */
 	if ((req & PCPU_REQ_START) && v->power == VCPU_ON_PENDING && v->vm->state == VM_STATE_RUNNING)

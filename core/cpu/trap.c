@@ -15,6 +15,7 @@
 #include <fv/device.h>
 #include <fv/lifecycle.h>
 #include <fv/log.h>
+#include <fv/panic_check.h>
 #include <fv/psci.h>
 #include <fv/run.h>
 #include <fv/trap.h>
@@ -230,6 +231,7 @@ enum trap_outcome trap_handle(struct vcpu *v, const struct trap *t)
 	case TRAP_HVC:
 	case TRAP_SMC: return smccc_handle(v, t);
 	case TRAP_SYSREG: return sysreg_handle(v, &t->sys);
+	case TRAP_WFI: return panic_check_wfi(v);
 	case TRAP_OTHER: break;
 	}
 	if (fault_log_ok(v->vm))

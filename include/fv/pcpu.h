@@ -28,6 +28,7 @@ struct pcpu {
 #define PCPU_REQ_BOOT BIT(3)  /* load the VM's images and boot it */
 #define PCPU_REQ_TIMER BIT(4) /* re-evaluate the hypervisor timer */
 #define PCPU_REQ_PANIC BIT(5) /* its vCPU just ended a panic report on its console */
+#define PCPU_REQ_WATCH BIT(6) /* watch its vCPU: was that panic real? (fv/panic_check.h) */
 
 extern struct pcpu pcpus[FV_MAX_CPUS];
 extern uint32_t pcpu_count;

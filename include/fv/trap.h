@@ -17,6 +17,7 @@ enum trap_kind {
 	TRAP_HVC,
 	TRAP_SMC,
 	TRAP_SYSREG, /* trapped MSR/MRS */
+	TRAP_WFI,    /* a WFI that would wait (trapped only while a panic is confirmed) */
 	TRAP_OTHER,  /* anything else: undefined to the guest */
 };
 

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include <fv/hvcons.h>
+#include <fv/irq.h>
 #include <fv/log.h>
+#include <fv/panic_check.h>
 #include <fv/sha256.h>
 #include <plat/layout.h>
 
@@ -198,6 +200,7 @@ bool testbed_create_vms(const struct manifest *m)
 		pcpus[i].online = true;
 	}
 	console_init(false);
+	panic_check_init();
 	hvcons_attach(); /* as hv_main does; the port takes input after testbed_console_as_hv */
 	hv_manifest = m;
 	vm_count = m->vm_count;
@@ -246,6 +249,44 @@ static enum fake_exit settle_cpu(uint32_t cpu)
 	if (v && __atomic_load_n(&v->power, __ATOMIC_SEQ_CST) == VCPU_ON)
 		return enter_guest(v);
 	return idle();
+}
+
+/* From the guest (or the idle loop): this CPU takes a physical interrupt, then goes back. */
+static void interrupted(struct vcpu *v)
+{
+	irq_handle();
+	if (v && __atomic_load_n(&v->power, __ATOMIC_SEQ_CST) == VCPU_ON)
+		run_before_entry(v);
+	else
+		run_idle();
+}
+
+static enum fake_exit timer_fires(uint32_t cpu)
+{
+	fake.cpu = cpu;
+	fake.hyp_timer[cpu] = 0;
+	fake_raise(cpu, PLAT_TIMER_HYP_INTID);
+	return FAKE_CATCH(interrupted(pcpus[cpu].vcpu));
+}
+
+enum fake_exit testbed_time_passes(uint32_t ms)
+{
+	uint32_t cpu = fake.cpu;
+
+	for (uint32_t t = 0; t < ms; t++) {
+		fake.counter += fake.freq / 1000;
+		for (uint32_t c = 0; c < FV_MAX_CPUS; c++) {
+			if (!fake.hyp_timer[c] || fake.hyp_timer[c] > fake.counter)
+				continue;
+			enum fake_exit r = timer_fires(c);
+			if (r == FAKE_EXIT_NONE || r == FAKE_EXIT_IDLE)
+				r = testbed_settle();
+			if (r != FAKE_EXIT_NONE)
+				return r;
+		}
+	}
+	fake.cpu = cpu;
+	return FAKE_EXIT_NONE;
 }
 
 enum fake_exit testbed_settle(void)

@@ -78,6 +78,13 @@ void testbed_console_as_hv(void);
  * halted). Aborts if the requests never stop coming.
  */
 enum fake_exit testbed_settle(void);
+/*
+ * Time passes, `ms` milliseconds in steps of one: each CPU whose hypervisor
+ * timer is due takes its interrupt (from the guest if its vCPU is on, with
+ * the vCPU's trap frame as it is), then every CPU settles. FAKE_EXIT_NONE,
+ * or how the board stopped.
+ */
+enum fake_exit testbed_time_passes(uint32_t ms);
 
 /* A diag that records messages; `text` holds them all, newline-separated. */
 struct testbed_diag {

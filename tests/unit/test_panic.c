@@ -4,15 +4,18 @@
  * console (here through its emulated PL011's data register, as the guest
  * does) is matched against the line Linux ends a panic report with,
  * "---[ end Kernel panic - not syncing", wherever it starts in the output
- * and however the bytes are spread over time. The hypervisor acts at the
- * end of that line, when the vCPU that ended it goes back into the guest
- * (run_before_entry), by the VM's crash policy: restart, stop (the board stays on), or halt the board.
- * Near misses do nothing; a restart forgets a half-seen marker.
+ * and however the bytes are spread over time. At the end of that line, when
+ * the vCPU that ended it goes back into the guest (run_before_entry), the
+ * hypervisor opens a check of the guest's state (test_panic_check.c); here
+ * the guest stays in its kernel for the whole check (`confirmed`), and the
+ * VM's crash policy applies: restart, stop (the board stays on), or halt
+ * the board. Near misses do nothing; a restart forgets a half-seen marker.
  *
  * Two running VMs of two vCPUs, hypervisor messages through the
  * multiplexer as on the board.
  */
 #include "helpers.h"
+#include <fv/panic_check.h>
 #include <fv/panic_watch.h>
 
 #include <stdio.h>
@@ -77,6 +80,14 @@ static void still_running(struct vm *vm)
 	assert_null(strstr(fake_uart_text(), said));
 }
 
+/* What a panicked kernel does: its vCPUs stay at EL1 (panic()'s mdelay loop) for the whole check. */
+static enum fake_exit confirmed(struct vm *vm)
+{
+	for (uint32_t i = 0; i < vm->vcpu_count; i++)
+		vm->vcpu[i].regs->pstate = 0x5; /* EL1h, nothing masked */
+	return testbed_time_passes(PANIC_CHECK_MS + 2 * PANIC_SAMPLE_MS);
+}
+
 static const char panic_end[] =
 	"[   12.345678] ---[ end Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b ]---";
 
@@ -97,11 +108,11 @@ static void test_acts_at_end_of_line_on_entry(void **state)
 	char want[sizeof(panic_end) + 16];
 	snprintf(want, sizeof(want), "[vm0] %s\r\n", panic_end);
 	assert_non_null(strstr(fake_uart_text(), want));
-	/* on entry: the crash policy, restart by default */
-	assert_int_equal(enter(&vm0->vcpu[0]), FAKE_EXIT_IDLE); /* parked; vCPU 1's CPU finishes the stop */
+	/* on entry: a check opens; the guest stays in its kernel: the crash policy, restart by default */
+	still_running(vm0);
+	assert_int_equal(confirmed(vm0), FAKE_EXIT_NONE);
 	assert_non_null(strstr(fake_uart_text(), "[hv] vm0: the guest kernel panicked\r\n"));
 	assert_int_equal(vm0->stop_reason, VM_STOP_CRASH);
-	assert_int_equal(testbed_settle(), FAKE_EXIT_NONE);
 	assert_int_equal(vm0->state, VM_STATE_RUNNING);
 	assert_int_equal(vm0->restart_count, 1);
 	assert_non_null(strstr(fake_uart_text(), "[hv] vm0: restarting (restart 1)\r\n"));
@@ -120,8 +131,8 @@ static void test_policy_stop_leaves_board_on(void **state)
 	assert_int_equal(testbed_settle(), FAKE_EXIT_NONE);
 	prints(vm0, panic_end);
 	prints(vm0, "\n");
-	assert_int_equal(enter(&vm0->vcpu[0]), FAKE_EXIT_IDLE);
-	assert_int_equal(testbed_settle(), FAKE_EXIT_NONE);
+	assert_int_equal(enter(&vm0->vcpu[0]), FAKE_EXIT_NONE);
+	assert_int_equal(confirmed(vm0), FAKE_EXIT_NONE);
 	assert_int_equal(vm0->state, VM_STATE_OFF);
 	assert_int_equal(vm0->restart_count, 0);
 	assert_null(strstr(fake_uart_text(), "powering the board off"));
@@ -133,7 +144,8 @@ static void test_policy_halt_board(void **state)
 	m.vm[1].on_crash = VM_ON_CRASH_HALT_BOARD;
 	prints(vm1, panic_end);
 	prints(vm1, "\n");
-	assert_int_equal(enter(&vm1->vcpu[0]), FAKE_EXIT_BOARD_OFF);
+	assert_int_equal(enter(&vm1->vcpu[0]), FAKE_EXIT_NONE);
+	assert_int_equal(confirmed(vm1), FAKE_EXIT_BOARD_OFF);
 	assert_non_null(strstr(fake_uart_text(), "[hv] vm1: its policy is halt-board: powering the board off\r\n"));
 }
 
@@ -176,10 +188,10 @@ static void test_marker_restarts_inside_near_misses(void **state)
 
 	for (uint32_t i = 0; i < ARRAY_SIZE(lines); i++) {
 		prints(vm0, lines[i]);
-		if (enter(&vm0->vcpu[0]) != FAKE_EXIT_IDLE || vm0->state != VM_STATE_STOPPING)
+		assert_int_equal(enter(&vm0->vcpu[0]), FAKE_EXIT_NONE);
+		assert_int_equal(confirmed(vm0), FAKE_EXIT_NONE);
+		if (vm0->restart_count != i + 1)
 			fail_msg("not taken for a panic: \"%s\"", lines[i]);
-		assert_int_equal(testbed_settle(), FAKE_EXIT_NONE);
-		assert_int_equal(vm0->restart_count, i + 1);
 		assert_int_equal(vm0->state, VM_STATE_RUNNING);
 	}
 	still_running(vm1);
@@ -256,8 +268,8 @@ static void test_bytes_spread_over_time(void **state)
 		if (p[1])
 			still_running(vm0);
 	}
-	assert_int_equal(enter(&vm0->vcpu[0]), FAKE_EXIT_IDLE);
-	assert_int_equal(testbed_settle(), FAKE_EXIT_NONE);
+	assert_int_equal(enter(&vm0->vcpu[0]), FAKE_EXIT_NONE);
+	assert_int_equal(confirmed(vm0), FAKE_EXIT_NONE);
 	assert_int_equal(vm0->restart_count, 1);
 	assert_int_equal(vm1->restart_count, 0);
 }
@@ -274,8 +286,8 @@ static void test_vms_do_not_share_a_marker(void **state)
 	prints(vm1, panic_end);
 	prints(vm1, "\n");
 	still_running(vm0);
-	assert_int_equal(enter(&vm1->vcpu[0]), FAKE_EXIT_IDLE);
-	assert_int_equal(testbed_settle(), FAKE_EXIT_NONE);
+	assert_int_equal(enter(&vm1->vcpu[0]), FAKE_EXIT_NONE);
+	assert_int_equal(confirmed(vm1), FAKE_EXIT_NONE);
 	assert_int_equal(vm1->restart_count, 1);
 	assert_int_equal(vm0->restart_count, 0);
 }
@@ -291,12 +303,16 @@ static void test_any_vcpu(void **state)
 	/* vCPU 1 prints the marker; vCPU 0 prints the line end: one console, one line */
 	prints_from(v1, "---[ end Kernel panic - not syncing: Fatal exception in interrupt ]---");
 	prints_from(&vm0->vcpu[0], "\n");
-	/* the vCPU that ended the line acts on its way back from that write; vCPU 1 has nothing to do */
+	/* the vCPU that ended the line opens the check on its way back from that write */
 	assert_int_equal(enter(v1), FAKE_EXIT_NONE);
+	assert_int_equal(fake.probe_starts[v1->pcpu], 0);
+	assert_int_equal(enter(&vm0->vcpu[0]), FAKE_EXIT_NONE);
 	assert_int_equal(vm0->state, VM_STATE_RUNNING);
-	assert_int_equal(enter(&vm0->vcpu[0]), FAKE_EXIT_IDLE);
-	assert_int_equal(vm0->state, VM_STATE_STOPPING);
+	/* of both vCPUs: each CPU watches its own */
 	assert_int_equal(testbed_settle(), FAKE_EXIT_NONE);
+	assert_int_equal(fake.probe_starts[vm0->vcpu[0].pcpu], 1);
+	assert_int_equal(fake.probe_starts[v1->pcpu], 1);
+	assert_int_equal(confirmed(vm0), FAKE_EXIT_NONE);
 	assert_int_equal(vm0->restart_count, 1);
 	assert_int_equal(v1->power, VCPU_OFF); /* the restarted guest brings it up again itself */
 }

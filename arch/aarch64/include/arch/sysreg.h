@@ -36,7 +36,6 @@ SYSREG_READ(id_aa64isar0_el1, "id_aa64isar0_el1")
 SYSREG_READ(id_aa64isar1_el1, "id_aa64isar1_el1")
 SYSREG_READ(ctr_el0, "ctr_el0")
 SYSREG_READ(dczid_el0, "dczid_el0")
-SYSREG_READ(pmcr_el0, "pmcr_el0")
 
 /* EL2 control */
 SYSREG_RW(hcr_el2, "hcr_el2")
@@ -103,6 +102,13 @@ SYSREG_RW(cntv_cval_el0, "cntv_cval_el0")
 /* timers and counters */
 SYSREG_READ(cntpct_el0, "cntpct_el0")
 SYSREG_READ(cntfrq_el0, "cntfrq_el0")
+
+/* the PMU, the hypervisor's own (guests' accesses trap) */
+SYSREG_RW(pmcr_el0, "pmcr_el0")
+SYSREG_RW(pmccntr_el0, "pmccntr_el0")
+SYSREG_RW(pmccfiltr_el0, "pmccfiltr_el0")
+SYSREG_WRITE(pmcntenset_el0, "pmcntenset_el0")
+SYSREG_WRITE(pmcntenclr_el0, "pmcntenclr_el0")
 
 /* GICv3 physical CPU interface, as EL2 sees it */
 SYSREG_READ(icc_iar1_el1, "s3_0_c12_c12_0")

@@ -17,6 +17,7 @@
 #include <fv/arch/firmware.h>
 #include <fv/arch/irq.h>
 #include <fv/arch/mem.h>
+#include <fv/arch/probe.h>
 #include <fv/arch/vcpu.h>
 #include <fv/arch/vcpuif.h>
 #include <fv/limits.h>
@@ -104,6 +105,12 @@ struct fake_hw {
 	uint8_t uart_rx[256];
 	uint32_t uart_rx_len;
 	struct vcpu_regs frames[FV_MAX_CPUS];
+	/* the guest-activity probe (fv/arch/probe.h) */
+	bool no_pmu;                            /* the CPUs have no cycle counter */
+	bool probe_counting[FV_MAX_CPUS];       /* EL0 cycles being counted */
+	uint64_t probe_el0_cycles[FV_MAX_CPUS]; /* what the counter reads; tests add to it */
+	bool probe_wfi_trapped[FV_MAX_CPUS];    /* HCR_EL2.TWI */
+	uint32_t probe_starts[FV_MAX_CPUS];
 	jmp_buf *exit_jmp; /* where noreturn functions go, if set */
 	enum fake_exit exit_reason;
 };
