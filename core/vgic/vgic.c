@@ -50,9 +50,11 @@ static void vcpu_reset(struct vcpu *v)
 	struct vgic_cpu *c = &v->vgic;
 
 	for (uint32_t i = 0; i < VGIC_PRIVATE_IRQS; i++) {
-		c->priv[i] = (struct virq){
-			.exists = true, .edge = i < 16, .target = (uint8_t)v->index, .pintid = (uint16_t)i
-		};
+		c->priv[i] = (struct virq){ .exists = true,
+					    .edge = i < 16,
+					    .reset_edge = i < 16,
+					    .target = (uint8_t)v->index,
+					    .pintid = (uint16_t)i };
 	}
 	/* The virtual timer is the guest's own: its physical PPI is forwarded. */
 	c->priv[PLAT_TIMER_VIRT_INTID].hw = true;
@@ -78,15 +80,19 @@ void vgic_init(struct vm *vm)
 	d->enable_grp1 = false;
 	for (uint32_t i = 0; i < VBOARD_SPI_COUNT; i++) {
 		struct virq *irq = &d->spi[i];
-		bool exists = irq->exists, hw = irq->hw, edge = irq->edge;
+		bool exists = irq->exists, hw = irq->hw, edge = irq->reset_edge;
 		if (exists && hw) {
 			arch_irq_disable(irq->pintid, 0);
 			arch_irq_set_pending(irq->pintid, 0, false);
 			arch_irq_clear_active(irq->pintid, 0);
+			arch_irq_set_edge(irq->pintid, edge); /* the previous run may have rewritten ICFGR */
 		}
-		*irq = (struct virq){
-			.exists = exists, .hw = hw, .edge = edge, .pintid = (uint16_t)(i + VGIC_SPI_BASE), .target = 0
-		};
+		*irq = (struct virq){ .exists = exists,
+				      .hw = hw,
+				      .edge = edge,
+				      .reset_edge = edge,
+				      .pintid = (uint16_t)(i + VGIC_SPI_BASE),
+				      .target = 0 };
 	}
 	for (uint32_t i = 0; i < vm->vcpu_count; i++)
 		vcpu_reset(&vm->vcpu[i]);
@@ -104,6 +110,7 @@ void vgic_spi_declare(struct vm *vm, uint32_t intid, bool hw, bool edge)
 	irq->exists = true;
 	irq->hw = hw;
 	irq->edge = edge;
+	irq->reset_edge = edge;
 	irq->pintid = (uint16_t)intid;
 	if (hw) {
 		arch_irq_set_edge(intid, edge);

@@ -585,6 +585,109 @@ static void test_vgic_init_resets_hardware_spis(void **state)
 	assert_false(vm0->vgic.spi[40 - VGIC_SPI_BASE].exists);
 }
 
+/* ---------------- a restart begins where the first start did ---------------- */
+
+static void assert_virq_same(const struct virq *a, const struct virq *b, uint32_t intid)
+{
+	if (a->priority != b->priority || a->exists != b->exists || a->enabled != b->enabled ||
+	    a->pending != b->pending || a->active != b->active || a->level != b->level || a->edge != b->edge ||
+	    a->group1 != b->group1 || a->hw != b->hw || a->in_lr != b->in_lr || a->target != b->target ||
+	    a->pintid != b->pintid || a->route != b->route)
+		fail_msg("INTID %u differs from the first start", intid);
+}
+
+/* Everything of a VM's vGIC a guest can see, and the board state behind it. */
+struct vgic_snapshot {
+	bool grp0, grp1;
+	struct virq spi[VBOARD_SPI_COUNT];
+	struct virq priv[2][VGIC_PRIVATE_IRQS];
+	uint32_t lr_used[2];
+	bool sleep[2];
+	uint64_t lr[2][VGIC_MAX_LRS];
+	struct fake_irq_state board_spi;
+};
+
+static void snapshot(struct vgic_snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->grp0 = vm0->vgic.enable_grp0;
+	s->grp1 = vm0->vgic.enable_grp1;
+	memcpy(s->spi, vm0->vgic.spi, sizeof(s->spi));
+	for (uint32_t c = 0; c < 2; c++) {
+		memcpy(s->priv[c], vm0->vcpu[c].vgic.priv, sizeof(s->priv[c]));
+		s->lr_used[c] = vm0->vcpu[c].vgic.lr_used;
+		s->sleep[c] = vm0->vcpu[c].vgic.sleep;
+		memcpy(s->lr[c], lrs(&vm0->vcpu[c]), sizeof(s->lr[c]));
+	}
+	s->board_spi = fake.spi[HW_SPI];
+}
+
+static void assert_snapshot_same(const struct vgic_snapshot *a, const struct vgic_snapshot *b)
+{
+	assert_int_equal(a->grp0, b->grp0);
+	assert_int_equal(a->grp1, b->grp1);
+	for (uint32_t i = 0; i < VBOARD_SPI_COUNT; i++)
+		assert_virq_same(&a->spi[i], &b->spi[i], VGIC_SPI_BASE + i);
+	for (uint32_t c = 0; c < 2; c++) {
+		for (uint32_t i = 0; i < VGIC_PRIVATE_IRQS; i++)
+			assert_virq_same(&a->priv[c][i], &b->priv[c][i], i);
+		assert_int_equal(a->lr_used[c], b->lr_used[c]);
+		assert_int_equal(a->sleep[c], b->sleep[c]);
+		assert_memory_equal(a->lr[c], b->lr[c], sizeof(a->lr[c]));
+	}
+	assert_int_equal(a->board_spi.enabled, b->board_spi.enabled);
+	assert_int_equal(a->board_spi.pending, b->board_spi.pending);
+	assert_int_equal(a->board_spi.active, b->board_spi.active);
+	assert_int_equal(a->board_spi.edge, b->board_spi.edge);
+}
+
+/*
+ * A guest leaves its vGIC as untidy as it can through its registers
+ * (trigger configuration of SPIs, its hardware SPI and a PPI, priorities,
+ * groups, enables, routes, pending and active interrupts, one acknowledged
+ * and never finished); its vCPUs are released as a stop releases them and
+ * the VM restarts: the vGIC is as the first start had it, board included.
+ */
+static void test_restart_equals_first_start(void **state)
+{
+	(void)state;
+	struct vgic_snapshot first, again;
+
+	vgic_init(vm0); /* the first start (vm_boot) */
+	snapshot(&first);
+	assert_true(first.board_spi.edge); /* virtio interrupts are edge-triggered */
+	assert_true(vgicd_write(vm0, 0, 4, BIT(1) | BIT(0)));
+	enable(vm0, 0, 2, 0x10);
+	enable(vm0, 0, 3, 0x20);
+	enable(vm0, 1, 20, 0x30); /* a PPI */
+	enable(vm0, 0, UART_SPI, 0x40);
+	enable(vm0, 0, HW_SPI, 0x50);
+	/* ICFGR: the UART's SPI to edge, the hardware SPI to level, PPI 20 to edge */
+	assert_true(vgicd_write(vm0, 0xc00 + UART_SPI / 16 * 4, 4, 2U << (2 * (UART_SPI % 16))));
+	assert_true(vgicd_write(vm0, 0xc00 + HW_SPI / 16 * 4, 4, 0));
+	assert_true(vgicr_write(vm0, 1, 0x10c04, 4, 2U << (2 * (20 % 16))));
+	assert_false(fake.spi[HW_SPI].edge);
+	assert_true(vgicd_write(vm0, 0x6000 + 8 * UART_SPI, 8, 1)); /* IROUTER: vCPU 1 */
+	assert_true(vgicr_write(vm0, 0, 0x14, 4, 0));               /* WAKER: awake */
+	/* SGI 2 acknowledged and never finished, SGI 3 and the PPI left pending */
+	vgic_inject(vm0, &vm0->vcpu[0], 2);
+	entry(&vm0->vcpu[0]);
+	guest_set(&vm0->vcpu[0], 2, ST_ACTIVE);
+	vgic_inject(vm0, &vm0->vcpu[0], 3);
+	vgic_inject(vm0, &vm0->vcpu[1], 20);
+	vgic_board_irq(HW_SPI);
+	fake.spi[HW_SPI].active = true;
+	entry(&vm0->vcpu[1]);
+
+	for (uint32_t c = 0; c < 2; c++) { /* the stop: each CPU parks its vCPU */
+		fake.cpu = vm0->vcpu[c].pcpu;
+		vgic_vcpu_release(&vm0->vcpu[c]);
+	}
+	vgic_init(vm0); /* the restart (vm_boot again) */
+	snapshot(&again);
+	assert_snapshot_same(&first, &again);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup(f, setup)
@@ -606,6 +709,7 @@ int main(void)
 		T(test_release_ends_undelivered_hardware),
 		T(test_release_keeps_what_was_never_taken),
 		T(test_vgic_init_resets_hardware_spis),
+		T(test_restart_equals_first_start),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
