@@ -312,6 +312,30 @@ static void lr_free(struct vcpu *v, struct lr_plan *p, uint32_t n, struct virq *
 	irq->in_lr = false;
 }
 
+/*
+ * ICPENDR/ICACTIVER writes (from any vCPU) for an interrupt this list
+ * register holds: take the state out of the register. A hardware interrupt
+ * that leaves it so will never be deactivated by its guest: end it on the
+ * board. Returns the register's state from now on.
+ */
+static uint64_t apply_clears(struct vcpu *v, struct lr_plan *p, uint32_t n, struct virq *irq, uint64_t state)
+{
+	uint64_t want = state;
+
+	if (irq->unpend)
+		want &= ~LR_STATE_PENDING;
+	if (irq->deactivate)
+		want &= ~LR_STATE_ACTIVE;
+	irq->unpend = false;
+	irq->deactivate = false;
+	if (want == state)
+		return state;
+	if (irq->hw && !want)
+		arch_irq_clear_active(irq->pintid, v->pcpu);
+	plan_write(p, n, (p->lr[n] & ~LR_STATE_MASK) | want);
+	return want;
+}
+
 static void sync_lrs(struct vcpu *v, struct lr_plan *p)
 {
 	struct vm *vm = v->vm;
@@ -321,7 +345,7 @@ static void sync_lrs(struct vcpu *v, struct lr_plan *p)
 			continue;
 		uint64_t lr = p->lr[n];
 		struct virq *irq = vgic_lookup(vm, v, v->vgic.lr_intid[n]);
-		uint64_t state = lr & LR_STATE_MASK;
+		uint64_t state = apply_clears(v, p, n, irq, lr & LR_STATE_MASK);
 		irq->active = state & LR_STATE_ACTIVE;
 		if (state == 0) {
 			lr_free(v, p, n, irq);
@@ -338,6 +362,28 @@ static void sync_lrs(struct vcpu *v, struct lr_plan *p)
 			v->vgic.dirty = true;
 		}
 	}
+}
+
+/*
+ * Every list register is taken and `best` is waiting: the register holding
+ * the least urgent interrupt that is only pending (not yet acknowledged),
+ * if that one is less urgent than `best` (GICv3 §6.2: the hypervisor keeps
+ * the highest-priority interrupts listed); lr_count if none.
+ */
+static uint32_t displaceable_lr(const struct vcpu *v, const struct lr_plan *p, uint32_t lr_count, uint8_t priority)
+{
+	uint32_t victim = lr_count;
+	uint32_t worst = priority;
+
+	for (uint32_t n = 0; n < lr_count; n++) {
+		uint64_t lr = p->lr[n];
+		uint32_t prio = (uint32_t)(lr >> LR_PRIORITY_SHIFT) & 0xff;
+		if ((v->vgic.lr_used & (1U << n)) && (lr & LR_STATE_MASK) == LR_STATE_PENDING && prio > worst) {
+			victim = n;
+			worst = prio;
+		}
+	}
+	return victim;
 }
 
 static void flush_lrs(struct vcpu *v, struct lr_plan *p)
@@ -378,8 +424,14 @@ static void flush_lrs(struct vcpu *v, struct lr_plan *p)
 		if (!best)
 			break;
 		if (free_lr == lr_count) {
-			more = true;
-			break;
+			more = true; /* something waits: hear when registers drain */
+			free_lr = displaceable_lr(v, p, lr_count, best->priority);
+			if (free_lr == lr_count)
+				break;
+			struct virq *out = vgic_lookup(vm, v, v->vgic.lr_intid[free_lr]);
+			lr_free(v, p, free_lr, out);
+			out->pending = out->hw || out->edge ||
+				       out->level; /* back to waiting, as before it was listed */
 		}
 		plan_write(p, free_lr, lr_encode(best, best_id));
 		v->vgic.lr_used |= 1U << free_lr;
@@ -447,6 +499,8 @@ void vgic_vcpu_release(struct vcpu *v)
 		arch_lr_write(n, 0);
 		v->vgic.lr_used &= ~(1U << n);
 		irq->in_lr = false;
+		irq->unpend = false;
+		irq->deactivate = false;
 		irq->active = false; /* whatever the guest was handling, it never finishes */
 		if (irq->hw && (state != LR_STATE_PENDING || irq->pintid < VGIC_SPI_BASE)) {
 			/* taken by the guest (or its own timer): end it on the board */

@@ -34,8 +34,10 @@ struct virq {
 	bool edge;       /* edge-triggered (else level-sensitive), as GIC*_ICFGR says now */
 	bool reset_edge; /* the trigger it was declared with: what every start begins from */
 	bool group1;
-	bool hw;    /* backed by physical interrupt pintid */
-	bool in_lr; /* held by the list register `lr` of its target vCPU */
+	bool hw;         /* backed by physical interrupt pintid */
+	bool in_lr;      /* held by the list register `lr` of its target vCPU */
+	bool unpend;     /* ICPENDR written while it is in a list register: its CPU clears it there */
+	bool deactivate; /* ICACTIVER written while it is in a list register: likewise */
 	uint8_t lr;
 	uint8_t target; /* vCPU index (SPIs: from IROUTER) */
 	uint16_t pintid;
