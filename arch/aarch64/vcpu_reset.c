@@ -141,9 +141,8 @@ static void fp_reset(void)
 	}
 	arch_fpsimd_zero();
 	if (field(pfr0, PFR0_SVE_SHIFT)) {
-		write_zcr_el1(0);
-		isb(); /* the new vector length before the predicates are written */
-		arch_sve_pregs_zero();
+		write_zcr_el1(0);      /* the guest's own vector length: the smallest */
+		arch_sve_pregs_zero(); /* at EL2's (ZCR_EL2): the whole of each register */
 	}
 }
 
