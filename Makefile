@@ -34,7 +34,7 @@ HV_OBJ := $(patsubst %.c,$(B)/hv/%.o,$(HV_SRC)) $(patsubst %.S,$(B)/hv/%.o,$(HV_
 # stay -O2. docs/performance.md has the figures.
 HV_COLD_SRC := $(wildcard core/boot/*.c) core/console/hvcons.c core/console/log.c core/dev/device.c \
 	core/dev/table.c core/vm/lifecycle.c core/vm/panic_check.c core/vm/s2.c arch/aarch64/probe.c lib/str_copy.c \
-	lib/fmt.c lib/dtb.c arch/aarch64/debug.c arch/aarch64/workaround.c arch/aarch64/smccc.c
+	lib/fmt.c lib/dtb.c arch/aarch64/debug.c arch/aarch64/workaround.c arch/aarch64/smccc.c arch/aarch64/vcpu_reset.c
 $(patsubst %.c,$(B)/hv/%.o,$(HV_COLD_SRC)): HV_CFLAGS += -Os
 
 .PHONY: all hv tools guest guests image run test unit unit-build fuzz fuzz-build fuzz-smoke integration bench deps \
@@ -99,7 +99,8 @@ $(FVIMAGE): $(TOOL_OBJ) $(FVIMAGE_LIB)
 # ---- fvtest: the bare-metal misbehaving guest of the fault-containment tests ----
 # It runs with its MMU off, where nothing is read-only or execute-never: one RWX segment is the truth.
 FVTEST_SRC := $(wildcard guests/fvtest/*.c) lib/fmt.c lib/dtb.c lib/string.c lib/str_copy.c
-FVTEST_OBJ := $(patsubst %.c,$(B)/fvtest/%.o,$(FVTEST_SRC)) $(B)/fvtest/guests/fvtest/start.o
+FVTEST_OBJ := $(patsubst %.c,$(B)/fvtest/%.o,$(FVTEST_SRC)) \
+	$(patsubst %.S,$(B)/fvtest/%.o,$(wildcard guests/fvtest/*.S))
 FVTEST := $(B)/guests/fvtest.bin
 
 $(B)/fvtest/%.o: %.c

@@ -63,6 +63,7 @@ def workload(board, vm):
 ICOUNT = []
 KERNEL_S = {}  # kind: the guest's clock from its kernel's start to its start-up script's end
 LOAD_MS = {}  # kind: the hypervisor's own figure for copying and verifying each VM's images
+SCRUB_MS = {}  # kind: the hypervisor's own figure for zeroing each VM's RAM before its load
 
 
 # The native variants: kernel arguments and QEMU machine (default: the board).
@@ -96,6 +97,8 @@ def boot(kind, image=None, do_workload=True):
             KERNEL_S.setdefault(kind, []).append(float(up))
         for ms in re.findall(r"images loaded and verified in (\d+) ms", b.text()):
             LOAD_MS.setdefault(kind, []).append(int(ms))
+        for ms in re.findall(r"RAM scrubbed in (\d+) ms", b.text()):
+            SCRUB_MS.setdefault(kind, []).append(int(ms))
         return elapsed, w
     finally:
         b.close()
@@ -161,6 +164,8 @@ def main():
           f"(vs 2-CPU machine), {boot_med['two'] / brd:.3f} (vs same board)")
     print(f"  native, two machines at once {boot_med['pair']:6.2f} s   ratio {boot_med['pair'] / nat:.3f} "
           f"(vs 2-CPU machine); two VMs vs this: {boot_med['two'] / boot_med['pair']:.3f}")
+    for kind, ms in SCRUB_MS.items():
+        print(f"  of which RAM scrubbed before the load ({kind}): median {med(ms)} ms per VM")
     for kind, ms in LOAD_MS.items():
         print(f"  of which images copied and SHA-256 verified ({kind}): median {med(ms)} ms per VM")
     if KERNEL_S:

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Per-CPU EL2 set-up, the vCPU's EL1 reset state, entering the guest and
- * injecting exceptions into it (Arm ARM D1.10 "Exception entry", D13 for the
+ * Per-CPU EL2 set-up, entering the guest and injecting exceptions into it (Arm ARM D1.10 "Exception entry", D13 for the
  * registers named here).
  */
 #include <arch/frame.h>
@@ -65,7 +64,6 @@ _Static_assert(FRAME_SIZE % 16 == 0, "the stack stays 16-byte aligned");
 #define VTCR_PS_SHIFT 16
 #define VTCR_RES1 BIT(31)
 
-#define SCTLR_EL1_RESET 0x30d00800ULL /* RES1 bits; MMU, caches, alignment checks off */
 #define SCTLR_EL1_SPAN BIT(23)
 #define PSTATE_EL1H 0x5ULL
 #define PSTATE_DAIF (0xfULL << 6)
@@ -257,60 +255,13 @@ void arch_cpu_boot(uint32_t cpu)
 	write_tpidr_el2((uint64_t)(uintptr_t)&arch_cpus[cpu]);
 	isb();
 	el2_init();
+	arch_vcpu_reset_init(cpu); /* before any guest has run here */
 	if (cpu == 0)
 		arch_gic_dist_init();
 	arch_gic_cpu_init(cpu);
 	if (cpu == 0)
 		hv_main();
 	hv_secondary_main(cpu);
-}
-
-void arch_vcpu_reset(struct vcpu *v)
-{
-	struct vm *vm = v->vm;
-
-	write_vmpidr_el2(v->mpidr);
-	write_vttbr_el2(pa_addr(s2_root(&vm->s2)) | ((uint64_t)vm->s2.vmid << 48));
-	/*
-	 * The vCPU starts as a CPU out of reset: nothing of its VM's previous
-	 * run (same VMID, same ASIDs) may linger in this CPU's TLBs, where a
-	 * guest that turns its MMU on without invalidating first would hit it.
-	 * The ISB makes the TLBI see the new VMID (Arm ARM, TLBI VMALLS12E1:
-	 * it acts on the VMID in VTTBR_EL2); the DSB completes it.
-	 */
-	isb();
-	__asm__ volatile("tlbi vmalls12e1" ::: "memory");
-	dsb_nsh();
-	write_sctlr_el1(SCTLR_EL1_RESET);
-	write_tcr_el1(0);
-	write_ttbr0_el1(0);
-	write_ttbr1_el1(0);
-	write_mair_el1(0);
-	write_amair_el1(0);
-	write_vbar_el1(0);
-	write_contextidr_el1(0);
-	write_tpidr_el1(0);
-	write_tpidr_el0(0);
-	write_tpidrro_el0(0);
-	write_sp_el1(0);
-	write_sp_el0(0);
-	write_elr_el1(0);
-	write_spsr_el1(0);
-	write_esr_el1(0);
-	write_far_el1(0);
-	write_afsr0_el1(0);
-	write_afsr1_el1(0);
-	write_par_el1(0);
-	write_cpacr_el1(0);
-	write_csselr_el1(0);
-	write_cntkctl_el1(0);
-	write_mdscr_el1(0);
-	write_cntv_ctl_el0(0);
-	write_cntv_cval_el0(0);
-	arch_fpsimd_zero();
-	arch_vgic_reset();
-	isb();
-	v->regs->pstate = PSTATE_EL1H | PSTATE_DAIF; /* Linux booting.rst: EL1, DAIF masked */
 }
 
 void arch_s2_flush_vmid(uint16_t vmid, paddr_t root)

@@ -255,12 +255,30 @@ uint32_t arch_lr_empty(void)
 {
 	return (uint32_t)read_ich_elrsr_el2();
 }
+/*
+ * The virtual CPU interface as a CPU out of reset has it: no list register
+ * holds anything, no priority is active (ICH_AP0R<n>/AP1R<n>: as many as
+ * ICH_VTR_EL2.PREbits implies, GICv3 §12.5.1-2), and ICH_VMCR_EL2 (the
+ * guest's PMR, BPRs, group enables, EOImode) is zero.
+ */
 void arch_vgic_reset(void)
 {
+	uint32_t pre_bits = (uint32_t)((read_ich_vtr_el2() >> 26) & 7) + 1;
+
 	for (uint32_t n = 0; n < arch_lr_count(); n++)
 		write_ich_lr(n, 0);
 	write_ich_ap0r0_el2(0);
 	write_ich_ap1r0_el2(0);
+	if (pre_bits >= 6) {
+		write_ich_ap0r1_el2(0);
+		write_ich_ap1r1_el2(0);
+	}
+	if (pre_bits == 7) {
+		write_ich_ap0r2_el2(0);
+		write_ich_ap0r3_el2(0);
+		write_ich_ap1r2_el2(0);
+		write_ich_ap1r3_el2(0);
+	}
 	write_ich_vmcr_el2(0);
 	ich_hcr[arch_cpu_index()] = ICH_HCR_EN;
 	write_ich_hcr_el2(ICH_HCR_EN);

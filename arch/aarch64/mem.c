@@ -67,6 +67,7 @@ static bool loading[FV_MAX_CPUS]; /* this CPU is loading a VM: FP/SIMD free */
 
 void arch_load_begin(void)
 {
+	arch_sme_stop(); /* a guest may have left streaming mode on: SIMD would trap */
 	loading[arch_cpu_index()] = true;
 }
 

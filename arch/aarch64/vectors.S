@@ -155,3 +155,28 @@ arch_fpsimd_zero:
 	msr	fpcr, xzr
 	msr	fpsr, xzr
 	ret
+
+/* Zero the SVE predicate registers and FFR (the Z registers' bits above 128
+ * are zeroed by arch_fpsimd_zero's writes to the V registers). Only called
+ * on a CPU that has SVE, with CPTR_EL2.TZ = 0. */
+	.global	arch_sve_pregs_zero
+arch_sve_pregs_zero:
+	.arch_extension sve
+	pfalse	p0.b
+	pfalse	p1.b
+	pfalse	p2.b
+	pfalse	p3.b
+	pfalse	p4.b
+	pfalse	p5.b
+	pfalse	p6.b
+	pfalse	p7.b
+	pfalse	p8.b
+	pfalse	p9.b
+	pfalse	p10.b
+	pfalse	p11.b
+	pfalse	p12.b
+	pfalse	p13.b
+	pfalse	p14.b
+	pfalse	p15.b
+	wrffr	p0.b
+	ret

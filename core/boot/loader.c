@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Loading a VM from flash, before every (re)start: scrub its RAM, copy each
+ * Loading a VM from flash, before every start: scrub its RAM; copy each
  * image (kernel, initrd, device tree) into place, hash the copy in RAM and
  * compare with the manifest's SHA-256, check the kernel header, plant a fresh
  * KASLR seed in the device tree, and clean the data cache to the point of
@@ -88,7 +88,13 @@ static void plant_kaslr_seed(struct vm *vm)
 	arch_dcache_clean_inval(p, 8);
 }
 
-static void scrub(struct vm *vm)
+/*
+ * Nothing of a previous run survives into a start: not a restart's, not a
+ * start's after a stop or a load that failed half way, and not the first
+ * start's either, since a warm reset of the board leaves RAM as the last run
+ * (of any VM, or another firmware) had it.
+ */
+void vm_scrub_ram(struct vm *vm)
 {
 	for (uint32_t r = 0; r < vm->cfg->mem_count; r++) {
 		const struct manifest_mem *mr = &vm->cfg->mem[r];
@@ -102,11 +108,6 @@ static bool load(struct vm *vm)
 {
 	const struct manifest_vm *c = vm->cfg;
 
-	/* Nothing of a previous run survives: a restart, or a start after a stop,
-	 * a poweroff or a load that failed half way. */
-	if (vm->ram_used)
-		scrub(vm);
-	vm->ram_used = true;
 	if (!load_one(vm, "kernel", &c->kernel))
 		return false;
 	if (c->boot == VM_BOOT_LINUX && !check_kernel(vm))

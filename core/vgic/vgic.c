@@ -50,9 +50,11 @@ static void vcpu_reset(struct vcpu *v)
 	struct vgic_cpu *c = &v->vgic;
 
 	for (uint32_t i = 0; i < VGIC_PRIVATE_IRQS; i++) {
-		c->priv[i] = (struct virq){
-			.exists = true, .edge = i < 16, .target = (uint8_t)v->index, .pintid = (uint16_t)i
-		};
+		c->priv[i] = (struct virq){ .exists = true,
+					    .edge = i < 16,
+					    .reset_edge = i < 16,
+					    .target = (uint8_t)v->index,
+					    .pintid = (uint16_t)i };
 	}
 	/* The virtual timer is the guest's own: its physical PPI is forwarded. */
 	c->priv[PLAT_TIMER_VIRT_INTID].hw = true;
@@ -78,15 +80,19 @@ void vgic_init(struct vm *vm)
 	d->enable_grp1 = false;
 	for (uint32_t i = 0; i < VBOARD_SPI_COUNT; i++) {
 		struct virq *irq = &d->spi[i];
-		bool exists = irq->exists, hw = irq->hw, edge = irq->edge;
+		bool exists = irq->exists, hw = irq->hw, edge = irq->reset_edge;
 		if (exists && hw) {
 			arch_irq_disable(irq->pintid, 0);
 			arch_irq_set_pending(irq->pintid, 0, false);
 			arch_irq_clear_active(irq->pintid, 0);
+			arch_irq_set_edge(irq->pintid, edge); /* the previous run may have rewritten ICFGR */
 		}
-		*irq = (struct virq){
-			.exists = exists, .hw = hw, .edge = edge, .pintid = (uint16_t)(i + VGIC_SPI_BASE), .target = 0
-		};
+		*irq = (struct virq){ .exists = exists,
+				      .hw = hw,
+				      .edge = edge,
+				      .reset_edge = edge,
+				      .pintid = (uint16_t)(i + VGIC_SPI_BASE),
+				      .target = 0 };
 	}
 	for (uint32_t i = 0; i < vm->vcpu_count; i++)
 		vcpu_reset(&vm->vcpu[i]);
@@ -104,6 +110,7 @@ void vgic_spi_declare(struct vm *vm, uint32_t intid, bool hw, bool edge)
 	irq->exists = true;
 	irq->hw = hw;
 	irq->edge = edge;
+	irq->reset_edge = edge;
 	irq->pintid = (uint16_t)intid;
 	if (hw) {
 		arch_irq_set_edge(intid, edge);
@@ -305,6 +312,30 @@ static void lr_free(struct vcpu *v, struct lr_plan *p, uint32_t n, struct virq *
 	irq->in_lr = false;
 }
 
+/*
+ * ICPENDR/ICACTIVER writes (from any vCPU) for an interrupt this list
+ * register holds: take the state out of the register. A hardware interrupt
+ * that leaves it so will never be deactivated by its guest: end it on the
+ * board. Returns the register's state from now on.
+ */
+static uint64_t apply_clears(struct vcpu *v, struct lr_plan *p, uint32_t n, struct virq *irq, uint64_t state)
+{
+	uint64_t want = state;
+
+	if (irq->unpend)
+		want &= ~LR_STATE_PENDING;
+	if (irq->deactivate)
+		want &= ~LR_STATE_ACTIVE;
+	irq->unpend = false;
+	irq->deactivate = false;
+	if (want == state)
+		return state;
+	if (irq->hw && !want)
+		arch_irq_clear_active(irq->pintid, v->pcpu);
+	plan_write(p, n, (p->lr[n] & ~LR_STATE_MASK) | want);
+	return want;
+}
+
 static void sync_lrs(struct vcpu *v, struct lr_plan *p)
 {
 	struct vm *vm = v->vm;
@@ -314,7 +345,7 @@ static void sync_lrs(struct vcpu *v, struct lr_plan *p)
 			continue;
 		uint64_t lr = p->lr[n];
 		struct virq *irq = vgic_lookup(vm, v, v->vgic.lr_intid[n]);
-		uint64_t state = lr & LR_STATE_MASK;
+		uint64_t state = apply_clears(v, p, n, irq, lr & LR_STATE_MASK);
 		irq->active = state & LR_STATE_ACTIVE;
 		if (state == 0) {
 			lr_free(v, p, n, irq);
@@ -331,6 +362,28 @@ static void sync_lrs(struct vcpu *v, struct lr_plan *p)
 			v->vgic.dirty = true;
 		}
 	}
+}
+
+/*
+ * Every list register is taken and `best` is waiting: the register holding
+ * the least urgent interrupt that is only pending (not yet acknowledged),
+ * if that one is less urgent than `best` (GICv3 §6.2: the hypervisor keeps
+ * the highest-priority interrupts listed); lr_count if none.
+ */
+static uint32_t displaceable_lr(const struct vcpu *v, const struct lr_plan *p, uint32_t lr_count, uint8_t priority)
+{
+	uint32_t victim = lr_count;
+	uint32_t worst = priority;
+
+	for (uint32_t n = 0; n < lr_count; n++) {
+		uint64_t lr = p->lr[n];
+		uint32_t prio = (uint32_t)(lr >> LR_PRIORITY_SHIFT) & 0xff;
+		if ((v->vgic.lr_used & (1U << n)) && (lr & LR_STATE_MASK) == LR_STATE_PENDING && prio > worst) {
+			victim = n;
+			worst = prio;
+		}
+	}
+	return victim;
 }
 
 static void flush_lrs(struct vcpu *v, struct lr_plan *p)
@@ -371,8 +424,14 @@ static void flush_lrs(struct vcpu *v, struct lr_plan *p)
 		if (!best)
 			break;
 		if (free_lr == lr_count) {
-			more = true;
-			break;
+			more = true; /* something waits: hear when registers drain */
+			free_lr = displaceable_lr(v, p, lr_count, best->priority);
+			if (free_lr == lr_count)
+				break;
+			struct virq *out = vgic_lookup(vm, v, v->vgic.lr_intid[free_lr]);
+			lr_free(v, p, free_lr, out);
+			out->pending = out->hw || out->edge ||
+				       out->level; /* back to waiting, as before it was listed */
 		}
 		plan_write(p, free_lr, lr_encode(best, best_id));
 		v->vgic.lr_used |= 1U << free_lr;
@@ -440,6 +499,8 @@ void vgic_vcpu_release(struct vcpu *v)
 		arch_lr_write(n, 0);
 		v->vgic.lr_used &= ~(1U << n);
 		irq->in_lr = false;
+		irq->unpend = false;
+		irq->deactivate = false;
 		irq->active = false; /* whatever the guest was handling, it never finishes */
 		if (irq->hw && (state != LR_STATE_PENDING || irq->pintid < VGIC_SPI_BASE)) {
 			/* taken by the guest (or its own timer): end it on the board */

@@ -22,14 +22,19 @@ static uint32_t bit_read(const struct virq *irq, enum vgic_bitreg reg)
 	case VGIC_SET_ENABLE:
 	case VGIC_CLEAR_ENABLE: return irq->enabled;
 	case VGIC_SET_PENDING:
-	case VGIC_CLEAR_PENDING: return irq->pending || (irq->in_lr && !irq->active);
+	case VGIC_CLEAR_PENDING: return irq->pending || (irq->in_lr && !irq->active && !irq->unpend);
 	case VGIC_SET_ACTIVE:
-	case VGIC_CLEAR_ACTIVE: return irq->active;
+	case VGIC_CLEAR_ACTIVE: return irq->active && !irq->deactivate;
 	}
 	return 0;
 }
 
-/* Act on one written 1 bit (0 bits never do anything in these registers). */
+/*
+ * Act on one written 1 bit (0 bits never do anything in these registers).
+ * An interrupt held in a list register (of this vCPU or another) is changed
+ * there by the CPU that owns the register: it is told to look (GICv3
+ * §12.9.x GICD_ICPENDR/ICACTIVER: the write acts wherever the state is).
+ */
 static void bit_write_one(struct vm *vm, struct virq *irq, enum vgic_bitreg reg)
 {
 	uint32_t pcpu = target_pcpu(vm, irq);
@@ -59,17 +64,23 @@ static void bit_write_one(struct vm *vm, struct virq *irq, enum vgic_bitreg reg)
 				arch_irq_clear_active(irq->pintid, pcpu); /* taken but not delivered */
 		}
 		irq->pending = false;
+		irq->unpend = irq->in_lr;
 		break;
 	case VGIC_SET_ACTIVE: break; /* write-ignored: only the guest's own acknowledge makes an interrupt active */
 	case VGIC_CLEAR_ACTIVE:
-		if (!irq->in_lr) {
+		if (irq->in_lr) {
+			irq->deactivate = true;
+		} else {
 			irq->active = false;
 			if (irq->hw && !irq->pending)
 				arch_irq_clear_active(irq->pintid, pcpu);
 		}
 		break;
 	}
-	vgic_kick_target(vm, irq);
+	if (irq->in_lr)
+		vgic_kick_all(vm); /* whoever holds it now, wherever it is routed */
+	else
+		vgic_kick_target(vm, irq);
 }
 
 uint32_t vgic_bits_read(struct vm *vm, struct vcpu *v, uint32_t first, enum vgic_bitreg reg)
@@ -136,6 +147,8 @@ void vgic_prio_write(struct vm *vm, struct vcpu *v, uint32_t intid, uint8_t prio
 {
 	struct virq *irq = vgic_lookup(vm, v, intid);
 
-	if (irq && irq->exists)
+	if (irq && irq->exists && irq->priority != (prio & VGIC_PRIO_MASK)) {
 		irq->priority = prio & VGIC_PRIO_MASK;
+		vgic_kick_target(vm, irq); /* more urgent now: it may displace a listed one */
+	}
 }

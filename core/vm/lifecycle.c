@@ -86,13 +86,14 @@ static bool stopped_while_booting(struct vm *vm, enum vm_state next)
 	return stop;
 }
 
-/* Load the images, reset the VM's devices and make vCPU 0 ready at the kernel. */
+/* Scrub the RAM, load the images, reset the vGIC and devices, make vCPU 0 ready at the kernel. */
 bool vm_boot(struct vm *vm)
 {
-	uint64_t t0 = clock_now_ms();
-
 	if (stopped_while_booting(vm, VM_STATE_BOOTING))
 		return false;
+	uint64_t t0 = clock_now_ms();
+	vm_scrub_ram(vm);
+	uint64_t t1 = clock_now_ms();
 	if (!vm_load_images(vm)) {
 		__atomic_store_n(&vm->state, VM_STATE_FAILED, __ATOMIC_SEQ_CST);
 		log_line("%s: not started", vm->name);
@@ -111,8 +112,8 @@ bool vm_boot(struct vm *vm)
 	if (stopped_while_booting(vm, VM_STATE_RUNNING))
 		return false;
 	boot->power = VCPU_ON_PENDING; /* nothing else runs in the VM yet */
-	log_line("%s: images loaded and verified in %llu ms; starting", vm->name,
-		 (unsigned long long)(clock_now_ms() - t0));
+	log_line("%s: images loaded and verified in %llu ms (RAM scrubbed in %llu ms before); starting", vm->name,
+		 (unsigned long long)(clock_now_ms() - t1), (unsigned long long)(t1 - t0));
 	return true;
 }
 

@@ -4,7 +4,7 @@
  * time, and reports what the hypervisor answered. It runs at EL1 with its
  * MMU off, prints "FVTEST <check> ok|FAIL: <what happened>" lines on its
  * PL011, and reads its mode from /chosen/bootargs ("fvtest.mode=matrix",
- * "fvtest.mode=reset-loop").
+ * "fvtest.mode=reset-loop", "fvtest.mode=hygiene").
  */
 #ifndef FVTEST_H
 #define FVTEST_H
@@ -57,7 +57,13 @@ void gic_init_cpu(uint32_t vcpu);
 void irqs_on(void);
 void irqs_off(void);
 
+/* What vCPU 1 runs when started through secondary_entry (NULL: the matrix's). */
+extern void (*volatile secondary_hook)(uint64_t ctx);
+/* Its VBAR_EL1 as each vCPU found it at entry, before setting its own. */
+extern uint64_t boot_vbar[2];
+
 void run_matrix(void);
+void run_hygiene(const void *dtb);
 void run_reset_loop(void);
 void run_bench(void);
 

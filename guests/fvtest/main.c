@@ -33,7 +33,9 @@ void fvtest_main(const void *dtb)
 	const char *args = bootargs(dtb);
 
 	print("FVTEST booted, bootargs \"%s\"\n", args);
-	if (has_word(args, "fvtest.mode=reset-loop"))
+	if (has_word(args, "fvtest.mode=hygiene"))
+		run_hygiene(dtb);
+	else if (has_word(args, "fvtest.mode=reset-loop"))
 		run_reset_loop();
 	else if (has_word(args, "fvtest.mode=bench"))
 		run_bench();

@@ -140,9 +140,13 @@ static void check_sgis(void)
 	irqs_off();
 }
 
+void (*volatile secondary_hook)(uint64_t ctx);
+
 void fvtest_secondary(uint64_t ctx);
 void fvtest_secondary(uint64_t ctx)
 {
+	if (secondary_hook)
+		secondary_hook(ctx); /* another mode's second vCPU */
 	secondary_up = (uint32_t)ctx;
 	smccc(false, PSCI_CPU_OFF, 0, 0, 0);
 	for (;;)

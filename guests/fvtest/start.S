@@ -15,7 +15,10 @@ _start:
 	b.hs	2f
 	str	xzr, [x1], #8
 	b	1b
-2:	ldr	x1, =__stack_top
+2:	mrs	x3, vbar_el1		/* as the hypervisor started us, before we set ours */
+	ldr	x4, =boot_vbar
+	str	x3, [x4]
+	ldr	x1, =__stack_top
 	mov	sp, x1
 	ldr	x1, =vectors
 	msr	vbar_el1, x1
@@ -30,6 +33,9 @@ secondary_entry:
 	ldr	x1, =__stack_base
 	add	x1, x1, #0x4000
 	mov	sp, x1
+	mrs	x3, vbar_el1
+	ldr	x4, =boot_vbar
+	str	x3, [x4, #8]
 	ldr	x1, =vectors
 	msr	vbar_el1, x1
 	isb

@@ -32,7 +32,9 @@ void vcpu_release(struct vcpu *v);
 /* Power the board off if no VM is running or starting. */
 void vm_check_board_off(void);
 
-/* Load and verify a VM's images into its RAM (core/boot/loader.c). */
+/* Zero a VM's RAM, every byte, before each start (core/boot/loader.c). */
+void vm_scrub_ram(struct vm *vm);
+/* Load and verify a VM's images into its (scrubbed) RAM (core/boot/loader.c). */
 bool vm_load_images(struct vm *vm);
 
 #endif

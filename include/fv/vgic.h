@@ -30,11 +30,14 @@ struct virq {
 	bool enabled;
 	bool pending; /* latched, not yet in a list register */
 	bool active;
-	bool level; /* input line, for level-sensitive software sources */
-	bool edge;  /* edge-triggered (else level-sensitive) */
+	bool level;      /* input line, for level-sensitive software sources */
+	bool edge;       /* edge-triggered (else level-sensitive), as GIC*_ICFGR says now */
+	bool reset_edge; /* the trigger it was declared with: what every start begins from */
 	bool group1;
-	bool hw;    /* backed by physical interrupt pintid */
-	bool in_lr; /* held by the list register `lr` of its target vCPU */
+	bool hw;         /* backed by physical interrupt pintid */
+	bool in_lr;      /* held by the list register `lr` of its target vCPU */
+	bool unpend;     /* ICPENDR written while it is in a list register: its CPU clears it there */
+	bool deactivate; /* ICACTIVER written while it is in a list register: likewise */
 	uint8_t lr;
 	uint8_t target; /* vCPU index (SPIs: from IROUTER) */
 	uint16_t pintid;
@@ -60,8 +63,11 @@ struct vm;
 struct vcpu;
 
 /* Put a VM's vGIC, its distributor and every vCPU's interface, in its reset
- * state; the `hw` SPIs it owns are quietened on the board GIC. Safe while
- * other CPUs reach the VM's vGIC; the lock is set up by vm_create. */
+ * state, the same at every start: what the VM owns and each interrupt's
+ * declared trigger are kept, everything its guest wrote is gone; the `hw`
+ * SPIs it owns are quietened on the board GIC and get their declared trigger
+ * back there. Safe while other CPUs reach the VM's vGIC; the lock is set up
+ * by vm_create. */
 void vgic_init(struct vm *vm);
 /* Declare an SPI of this VM: software (emulated device) or hardware-backed. */
 void vgic_spi_declare(struct vm *vm, uint32_t intid, bool hw, bool edge);

@@ -84,7 +84,6 @@ struct vm {
 	bool stay_off;        /* a stop was asked for while it was starting */
 	uint32_t stop_reason; /* enum vm_stop_reason of the stop under way */
 	uint32_t restart_count;
-	bool ram_used;       /* its RAM holds a previous run's data: scrub before the next */
 	uint64_t started_at; /* counter value at last start */
 	uint32_t console_port;
 	uint64_t fault_log_window; /* rate limit of fault messages */

@@ -19,7 +19,8 @@
  *    one holds an INTID that exists in the VM, the model agrees it is there
  *    (in_lr, lr), at most once per VM, and the HW bit and physical INTID
  *    only for hardware-backed interrupts; after a sync nothing deliverable
- *    is left waiting while a list register is free;
+ *    is left waiting while a list register is free, nor, when all are used,
+ *    while one holds a less urgent interrupt not yet acknowledged;
  *  - a step aimed at one VM changes nothing of any other VM (distributor,
  *    redistributors, list registers or requests of its CPUs).
  */
@@ -242,6 +243,23 @@ static inline void check_lrs(uint32_t vi)
 		}
 }
 
+/* Every list register used: none holds a not yet acknowledged interrupt less urgent than one left waiting. */
+static inline void check_full_lrs_most_urgent(struct vm *vm, struct vcpu *v, uint32_t lr_count)
+{
+	for (uint32_t n = 0; n < lr_count; n++) {
+		uint64_t lr = fake.lr[v->pcpu][n];
+		uint32_t listed = (uint32_t)(lr >> LR_PRIORITY_SHIFT) & 0xff;
+		if ((lr & LR_STATE_MASK) != LR_STATE_PENDING)
+			continue;
+		for (uint32_t id = 0; id < VGIC_MAX_INTID; id++) {
+			const struct virq *q = vgic_lookup(vm, v, id);
+			FUZZ_CHECK(!deliverable_for(vm, v, q) || q->priority >= listed,
+				   "vCPU %u: INTID %u (priority 0x%x) waits while LR%u holds priority 0x%x", v->index,
+				   id, q->priority, n, listed);
+		}
+	}
+}
+
 /*
  * Right after vgic_sync_flush(v) (`before` is v's vGIC state just before it):
  * live list registers only, what was newly listed is the vCPU's own, and
@@ -264,8 +282,10 @@ static inline void check_after_flush(struct vm *vm, struct vcpu *v, const struct
 	}
 	FUZZ_CHECK(!fake.underflow[v->pcpu] || used == lr_count, "underflow requested with %u of %u LRs used", used,
 		   lr_count);
-	if (used == lr_count)
+	if (used == lr_count) {
+		check_full_lrs_most_urgent(vm, v, lr_count);
 		return;
+	}
 	for (uint32_t id = 0; id < VGIC_MAX_INTID; id++) {
 		const struct virq *q = vgic_lookup(vm, v, id);
 		FUZZ_CHECK(!deliverable_for(vm, v, q),

@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: MIT
 """One VM can crash, hang or reboot without the others noticing: reboot,
 kernel panic, a hung guest caught by its watchdog, the hypervisor console,
-crash policies, 100 restarts under a checksummed workload, corrupt images,
-and boards that cannot host the image."""
+crash policies, 100 restarts under a checksummed workload, nothing of a
+previous run surviving into a start, corrupt images, and boards that cannot
+host the image."""
+import json
 import os
 import re
 import shutil
+import socket
 import struct
 import time
 from types import SimpleNamespace
@@ -237,6 +240,87 @@ class TestResetLoop:
 
     def test_no_memory_leak(self, loop):
         assert loop.mem_before and loop.mem_before == loop.mem_after, (loop.mem_before, loop.mem_after)
+
+
+def qmp_system_reset(path):
+    """Press the board's reset button (QEMU's system_reset over QMP): a warm
+    reset, after which RAM still holds what the last run left there."""
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(10)
+        s.connect(path)
+        f = s.makefile("rwb")
+        json.loads(f.readline())  # the greeting
+        for command in ("qmp_capabilities", "system_reset"):
+            f.write(json.dumps({"execute": command}).encode() + b"\r\n")
+            f.flush()
+            while True:
+                reply = json.loads(f.readline())
+                if "return" in reply or "error" in reply:
+                    break  # (events may come first)
+            assert "return" in reply, reply
+
+
+class TestRestartHygiene:
+    """Nothing of a run survives into the next start: fvtest reports the
+    state it finds at each start (every EL1 register a guest can write, FP
+    and SIMD, debug and pointer-authentication registers, its GIC CPU
+    interface, distributor, redistributors and UART, and its RAM), leaves
+    all of it dirty, an interrupt acknowledged and never finished included,
+    and is restarted; then leaves it dirty again and the whole board is
+    reset warm. Each start must report what the first start on a cold
+    board did. On a Cortex-A57 and on QEMU's `max` CPU (pointer
+    authentication, SVE, SME)."""
+
+    @pytest.fixture(scope="class", params=["cortex-a57", "max,pauth-impdef=on"])
+    def starts(self, request, class_boot):
+        qmp = os.path.join(fv.BUILD, "tests", f"hygiene-{os.getpid()}.qmp")
+        if os.path.exists(qmp):
+            os.unlink(qmp)
+        b = class_boot(image("hygiene"), smp=2, mem="1G", cpu=request.param,
+                       extra=["-qmp", f"unix:{qmp},server=on,wait=off"])
+        reports = {}
+
+        def report(name, mark):
+            b.expect(r"\[fvtest\] FVTEST hygiene reported \(vCPU 1: CPU_ON 0, done\)", start=mark, timeout=120)
+            lines = b.vm_lines("fvtest", mark)
+            reports[name] = dict(m.groups() for m in (re.match(r"FVTEST state (\S+) (0x[0-9a-f]+)$", l)
+                                                       for l in lines) if m)
+
+        report("cold", 0)
+        mark = len(b.out)
+        b.send(b"r")
+        b.expect(r"\[hv\] fvtest: the guest asked for a reset", start=mark, timeout=60)
+        report("restart", mark)
+        mark = len(b.out)
+        b.send(b"w")
+        b.expect(r"\[fvtest\] FVTEST hygiene waiting for the board to reset", start=mark, timeout=60)
+        qmp_system_reset(qmp)
+        b.expect(r"\[hv\] Flashvisor", start=mark, timeout=60)
+        report("warm", mark)
+        os.unlink(qmp)
+        return SimpleNamespace(board=b, reports=reports, cpu=request.param)
+
+    def differences(self, starts, name):
+        first, other = starts.reports["cold"], starts.reports[name]
+        assert len(first) > 100, f"only {len(first)} state lines: {first}"
+        return {k: (first.get(k), other.get(k)) for k in sorted(set(first) | set(other))
+                if first.get(k) != other.get(k)}
+
+    def test_first_start_is_clean(self, starts):
+        r = starts.reports["cold"]
+        assert r["ram.nonzero-words"] == "0x0", r["ram.nonzero-words"]
+        for cpu in ("c0.", "c1."):
+            assert r[cpu + "icc_ap1r0"] == "0x0" and r[cpu + "icc_rpr"] == "0xff", r
+            assert r[cpu + "cntvoff-zero"] == "0x1"
+        if starts.cpu.startswith("max"):
+            assert "c0.apiakeylo" in r, "no pointer authentication keys reported on max"
+
+    def test_restart_equals_first_start(self, starts):
+        assert self.differences(starts, "restart") == {}
+
+    def test_warm_board_reset_equals_first_start(self, starts):
+        # RAM too: a warm reset keeps it, the first start after one must scrub it
+        assert self.differences(starts, "warm") == {}
 
 
 class TestCorruptImage:

@@ -4,7 +4,7 @@
  * (fake_map'ed) flash into the VM's RAM at its load address, hashed there
  * and compared with the manifest's SHA-256; a Linux kernel's header is
  * checked; a fresh KASLR seed is planted in the device tree; RAM is
- * scrubbed before a restart. A corrupt image keeps that VM from starting.
+ * scrubbed before every start. A corrupt image keeps that VM from starting.
  */
 #include "helpers.h"
 
@@ -59,8 +59,10 @@ static void rewrite_image(uint32_t image, uint64_t at, const void *bytes, size_t
 	testbed_redigest(&m);
 }
 
+/* What vm_boot does to a VM's RAM before each start. */
 static bool load(struct vm *vm)
 {
+	vm_scrub_ram(vm);
 	return vm_load_images(vm);
 }
 
@@ -246,14 +248,15 @@ static void test_kaslr_seed_planted(void **state)
 	assert_memory_equal(ram_at(1, m.vm[1].dtb.ipa), flash_image(2), m.image[2].size);
 }
 
-static void test_restart_scrubs_ram(void **state)
+static void test_every_start_scrubs_ram(void **state)
 {
 	(void)state;
 	uint8_t *secret = ram_at(0, m.vm[0].mem[0].ipa + 0x800000);
 
-	*secret = 0x5a;
+	*secret = 0x5a; /* a warm-reset board keeps its RAM */
 	assert_true(load(vm0));
-	assert_int_equal(*secret, 0x5a); /* first boot: RAM is as the board left it */
+	assert_int_equal(*secret, 0); /* the first start scrubs too */
+	*secret = 0x5a;
 	assert_true(load(vm0));
 	assert_int_equal(*secret, 0); /* nothing of the previous run survives */
 	assert_int_equal(mem.ram[0][0][RAM_SIZE - 1], 0);
@@ -298,7 +301,7 @@ int main(void)
 		T(test_linux_kernel_header),
 		T(test_linux_kernel_placement),
 		T(test_kaslr_seed_planted),
-		T(test_restart_scrubs_ram),
+		T(test_every_start_scrubs_ram),
 		T(test_start_after_stop_scrubs_ram),
 	};
 #undef T

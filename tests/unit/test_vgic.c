@@ -585,6 +585,217 @@ static void test_vgic_init_resets_hardware_spis(void **state)
 	assert_false(vm0->vgic.spi[40 - VGIC_SPI_BASE].exists);
 }
 
+/* ---------------- a restart begins where the first start did ---------------- */
+
+static void assert_virq_same(const struct virq *a, const struct virq *b, uint32_t intid)
+{
+	if (a->priority != b->priority || a->exists != b->exists || a->enabled != b->enabled ||
+	    a->pending != b->pending || a->active != b->active || a->level != b->level || a->edge != b->edge ||
+	    a->group1 != b->group1 || a->hw != b->hw || a->in_lr != b->in_lr || a->target != b->target ||
+	    a->pintid != b->pintid || a->route != b->route)
+		fail_msg("INTID %u differs from the first start", intid);
+}
+
+/* Everything of a VM's vGIC a guest can see, and the board state behind it. */
+struct vgic_snapshot {
+	bool grp0, grp1;
+	struct virq spi[VBOARD_SPI_COUNT];
+	struct virq priv[2][VGIC_PRIVATE_IRQS];
+	uint32_t lr_used[2];
+	bool sleep[2];
+	uint64_t lr[2][VGIC_MAX_LRS];
+	struct fake_irq_state board_spi;
+};
+
+static void snapshot(struct vgic_snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->grp0 = vm0->vgic.enable_grp0;
+	s->grp1 = vm0->vgic.enable_grp1;
+	memcpy(s->spi, vm0->vgic.spi, sizeof(s->spi));
+	for (uint32_t c = 0; c < 2; c++) {
+		memcpy(s->priv[c], vm0->vcpu[c].vgic.priv, sizeof(s->priv[c]));
+		s->lr_used[c] = vm0->vcpu[c].vgic.lr_used;
+		s->sleep[c] = vm0->vcpu[c].vgic.sleep;
+		memcpy(s->lr[c], lrs(&vm0->vcpu[c]), sizeof(s->lr[c]));
+	}
+	s->board_spi = fake.spi[HW_SPI];
+}
+
+static void assert_snapshot_same(const struct vgic_snapshot *a, const struct vgic_snapshot *b)
+{
+	assert_int_equal(a->grp0, b->grp0);
+	assert_int_equal(a->grp1, b->grp1);
+	for (uint32_t i = 0; i < VBOARD_SPI_COUNT; i++)
+		assert_virq_same(&a->spi[i], &b->spi[i], VGIC_SPI_BASE + i);
+	for (uint32_t c = 0; c < 2; c++) {
+		for (uint32_t i = 0; i < VGIC_PRIVATE_IRQS; i++)
+			assert_virq_same(&a->priv[c][i], &b->priv[c][i], i);
+		assert_int_equal(a->lr_used[c], b->lr_used[c]);
+		assert_int_equal(a->sleep[c], b->sleep[c]);
+		assert_memory_equal(a->lr[c], b->lr[c], sizeof(a->lr[c]));
+	}
+	assert_int_equal(a->board_spi.enabled, b->board_spi.enabled);
+	assert_int_equal(a->board_spi.pending, b->board_spi.pending);
+	assert_int_equal(a->board_spi.active, b->board_spi.active);
+	assert_int_equal(a->board_spi.edge, b->board_spi.edge);
+}
+
+/*
+ * A guest leaves its vGIC as untidy as it can through its registers
+ * (trigger configuration of SPIs, its hardware SPI and a PPI, priorities,
+ * groups, enables, routes, pending and active interrupts, one acknowledged
+ * and never finished); its vCPUs are released as a stop releases them and
+ * the VM restarts: the vGIC is as the first start had it, board included.
+ */
+static void test_restart_equals_first_start(void **state)
+{
+	(void)state;
+	struct vgic_snapshot first, again;
+
+	vgic_init(vm0); /* the first start (vm_boot) */
+	snapshot(&first);
+	assert_true(first.board_spi.edge); /* virtio interrupts are edge-triggered */
+	assert_true(vgicd_write(vm0, 0, 4, BIT(1) | BIT(0)));
+	enable(vm0, 0, 2, 0x10);
+	enable(vm0, 0, 3, 0x20);
+	enable(vm0, 1, 20, 0x30); /* a PPI */
+	enable(vm0, 0, UART_SPI, 0x40);
+	enable(vm0, 0, HW_SPI, 0x50);
+	/* ICFGR: the UART's SPI to edge, the hardware SPI to level, PPI 20 to edge */
+	assert_true(vgicd_write(vm0, 0xc00 + UART_SPI / 16 * 4, 4, 2U << (2 * (UART_SPI % 16))));
+	assert_true(vgicd_write(vm0, 0xc00 + HW_SPI / 16 * 4, 4, 0));
+	assert_true(vgicr_write(vm0, 1, 0x10c04, 4, 2U << (2 * (20 % 16))));
+	assert_false(fake.spi[HW_SPI].edge);
+	assert_true(vgicd_write(vm0, 0x6000 + 8 * UART_SPI, 8, 1)); /* IROUTER: vCPU 1 */
+	assert_true(vgicr_write(vm0, 0, 0x14, 4, 0));               /* WAKER: awake */
+	/* SGI 2 acknowledged and never finished, SGI 3 and the PPI left pending */
+	vgic_inject(vm0, &vm0->vcpu[0], 2);
+	entry(&vm0->vcpu[0]);
+	guest_set(&vm0->vcpu[0], 2, ST_ACTIVE);
+	vgic_inject(vm0, &vm0->vcpu[0], 3);
+	vgic_inject(vm0, &vm0->vcpu[1], 20);
+	vgic_board_irq(HW_SPI);
+	fake.spi[HW_SPI].active = true;
+	entry(&vm0->vcpu[1]);
+
+	for (uint32_t c = 0; c < 2; c++) { /* the stop: each CPU parks its vCPU */
+		fake.cpu = vm0->vcpu[c].pcpu;
+		vgic_vcpu_release(&vm0->vcpu[c]);
+	}
+	vgic_init(vm0); /* the restart (vm_boot again) */
+	snapshot(&again);
+	assert_snapshot_same(&first, &again);
+}
+
+/* ---------------- list registers held elsewhere, and full ---------------- */
+
+/*
+ * GICR_ICPENDR0 written by vCPU 0 for an SGI that sits pending in vCPU 1's
+ * list register: the pending state goes (GICv3 §12.11.x: the write clears
+ * it wherever it is); it reads as gone at once, and vCPU 1's CPU takes it
+ * out of its list register before the guest can acknowledge it.
+ */
+static void test_icpendr_reaches_another_vcpus_list_register(void **state)
+{
+	(void)state;
+	struct vcpu *v1 = &vm0->vcpu[1];
+	uint64_t pend;
+
+	enable(vm0, 1, 2, 0x40);
+	vgic_inject(vm0, v1, 2);
+	entry(v1);
+	assert_true(lr_of(v1, 2) >= 0);
+	fake.cpu = vm0->vcpu[0].pcpu; /* vCPU 0's trap */
+	assert_true(vgicr_write(vm0, 1, 0x10280, 4, BIT(2)));
+	assert_true(vgicr_read(vm0, 1, 0x10200, 4, &pend));
+	assert_int_equal(pend & BIT(2), 0);
+	assert_true(pcpus[v1->pcpu].requests & PCPU_REQ_FLUSH); /* vCPU 1 is told */
+	entry(v1);
+	assert_int_equal(lr_of(v1, 2), -1);
+	assert_false(v1->vgic.priv[2].pending);
+	entry(v1);
+	assert_int_equal(lr_of(v1, 2), -1); /* and it does not come back */
+}
+
+/*
+ * GICD_ICACTIVER written by vCPU 0 for a hardware SPI vCPU 1's guest has
+ * acknowledged: it is no longer active, in the list register nor on the
+ * board (the guest will never deactivate it now, so the hypervisor does).
+ */
+static void test_icactiver_reaches_another_vcpus_list_register(void **state)
+{
+	(void)state;
+	struct vcpu *v1 = &vm0->vcpu[1];
+	uint64_t active;
+
+	assert_true(vgicd_write(vm0, 0x6000 + 8 * HW_SPI, 8, 1)); /* IROUTER: vCPU 1 */
+	enable(vm0, 0, HW_SPI, 0x30);
+	fake.spi[HW_SPI].active = true;
+	assert_true(vgic_board_irq(HW_SPI));
+	entry(v1);
+	guest_set(v1, HW_SPI, ST_ACTIVE);
+	entry(v1);
+	fake.cpu = vm0->vcpu[0].pcpu;
+	assert_true(vgicd_write(vm0, 0x380 + HW_SPI / 32 * 4, 4, BIT(HW_SPI % 32)));
+	assert_true(vgicd_read(vm0, 0x300 + HW_SPI / 32 * 4, 4, &active));
+	assert_int_equal(active & BIT(HW_SPI % 32), 0);
+	entry(v1);
+	assert_int_equal(lr_of(v1, HW_SPI), -1);
+	assert_false(fake.spi[HW_SPI].active);
+	assert_false(vm0->vgic.spi[HW_SPI - VGIC_SPI_BASE].active);
+}
+
+/*
+ * Every list register full of pending interrupts (4 on this board) and a
+ * more urgent one arrives: it displaces the least urgent, which waits in the
+ * model (with the underflow interrupt asked for) and comes back once there
+ * is room. An active interrupt is never displaced, nor one of equal priority.
+ */
+static void test_higher_priority_displaces_lower_when_full(void **state)
+{
+	(void)state;
+	struct vcpu *v = &vm0->vcpu[0];
+	const uint8_t prio[4] = { 0x80, 0x90, 0xa0, 0xb0 };
+
+	for (uint32_t i = 0; i < 4; i++) {
+		enable(vm0, 0, 1 + i, prio[i]);
+		vgic_inject(vm0, v, 1 + i);
+	}
+	entry(v);
+	assert_int_equal(lrs_in_use(v), 4);
+	assert_false(fake.underflow[v->pcpu]);
+	enable(vm0, 0, 9, 0xb0); /* as urgent as the least urgent: waits */
+	vgic_inject(vm0, v, 9);
+	entry(v);
+	assert_int_equal(lr_of(v, 9), -1);
+	assert_true(fake.underflow[v->pcpu]);
+	enable(vm0, 0, 8, 0x10); /* more urgent than all: SGI 4 (0xb0) makes room */
+	vgic_inject(vm0, v, 8);
+	entry(v);
+	assert_true(lr_of(v, 8) >= 0);
+	assert_int_equal(lr_of(v, 4), -1);
+	assert_true(v->vgic.priv[4].pending);
+	assert_true(lr_of(v, 1) >= 0 && lr_of(v, 2) >= 0 && lr_of(v, 3) >= 0);
+	assert_int_equal(lrs_in_use(v), 4);
+	assert_true(fake.underflow[v->pcpu]);
+	/* the guest takes all four: active ones stay whatever comes */
+	for (uint32_t id = 1; id <= 8; id++)
+		if (lr_of(v, id) >= 0)
+			guest_set(v, id, ST_ACTIVE);
+	enable(vm0, 0, 10, 0x00);
+	vgic_inject(vm0, v, 10);
+	entry(v);
+	assert_int_equal(lr_of(v, 10), -1);
+	assert_int_equal(lrs_in_use(v), 4);
+	/* SGI 8 finished: the most urgent waiting one gets its register */
+	guest_set(v, 8, 0);
+	entry(v);
+	assert_true(lr_of(v, 10) >= 0);
+	assert_int_equal(lr_of(v, 4), -1);
+	assert_true(v->vgic.priv[4].pending && v->vgic.priv[9].pending);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup(f, setup)
@@ -606,6 +817,10 @@ int main(void)
 		T(test_release_ends_undelivered_hardware),
 		T(test_release_keeps_what_was_never_taken),
 		T(test_vgic_init_resets_hardware_spis),
+		T(test_restart_equals_first_start),
+		T(test_icpendr_reaches_another_vcpus_list_register),
+		T(test_icactiver_reaches_another_vcpus_list_register),
+		T(test_higher_priority_displaces_lower_when_full),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -169,6 +169,30 @@ static void test_boot(void **state)
 	assert_int_equal(run(vm1->vcpu[1].pcpu), FAKE_EXIT_NONE);
 }
 
+/*
+ * A warm-reset board keeps its RAM: the first start of a VM finds whatever
+ * the board's last run (another VM, another firmware) left there, and must
+ * not pass it on to the guest. Every start scrubs, the first included.
+ */
+static void test_first_start_scrubs_ram(void **state)
+{
+	(void)state;
+	uint8_t *left = mem.ram[1][0] + 0x800000;
+	uint8_t *last = mem.ram[1][0] + RAM_SIZE - 1;
+
+	*left = 0x5a;
+	*last = 0xa5;
+	mem.ram[0][0][0x800000] = 0x77;
+	vm_request_boot(vm1);
+	assert_int_equal(run(vm1->vcpu[0].pcpu), FAKE_EXIT_RUN);
+	assert_int_equal(vm1->restart_count, 0);
+	assert_int_equal(*left, 0);
+	assert_int_equal(*last, 0);
+	assert_memory_equal(mem.ram[1][0], mem.flash + m.image[0].offset, m.image[0].size);
+	assert_int_equal(mem.ram[0][0][0x800000], 0x77); /* not another VM's RAM */
+	assert_non_null(strstr(fake_uart_text(), "(RAM scrubbed in "));
+}
+
 static void test_stop_parks_every_cpu(void **state)
 {
 	(void)state;
@@ -413,6 +437,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_create),
 		T(test_boot),
+		T(test_first_start_scrubs_ram),
 		T(test_stop_parks_every_cpu),
 		T(test_off_vcpus_park_too),
 		T(test_last_guest_poweroff_powers_board_off),

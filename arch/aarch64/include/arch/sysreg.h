@@ -34,6 +34,7 @@ SYSREG_READ(id_aa64dfr0_el1, "id_aa64dfr0_el1")
 SYSREG_READ(id_aa64pfr1_el1, "s3_0_c0_c4_1")
 SYSREG_READ(id_aa64isar0_el1, "id_aa64isar0_el1")
 SYSREG_READ(id_aa64isar1_el1, "id_aa64isar1_el1")
+SYSREG_READ(id_aa64isar2_el1, "s3_0_c0_c6_2")
 SYSREG_READ(ctr_el0, "ctr_el0")
 SYSREG_READ(dczid_el0, "dczid_el0")
 
@@ -70,6 +71,7 @@ SYSREG_READ(far_el2, "far_el2")
 SYSREG_READ(hpfar_el2, "hpfar_el2")
 SYSREG_RW(elr_el2, "elr_el2")
 SYSREG_RW(zcr_el2, "s3_4_c1_c2_0")
+SYSREG_WRITE(vdisr_el2, "s3_4_c12_c1_1")
 
 /* EL1 state of the vCPU (reset on VM start, written when injecting) */
 SYSREG_RW(sctlr_el1, "sctlr_el1")
@@ -98,6 +100,27 @@ SYSREG_RW(cntkctl_el1, "cntkctl_el1")
 SYSREG_RW(mdscr_el1, "mdscr_el1")
 SYSREG_RW(cntv_ctl_el0, "cntv_ctl_el0")
 SYSREG_RW(cntv_cval_el0, "cntv_cval_el0")
+SYSREG_RW(actlr_el1, "actlr_el1")
+SYSREG_WRITE(disr_el1, "s3_0_c12_c1_1") /* FEAT_RAS */
+/* self-hosted debug (the breakpoint and watchpoint registers: vcpu_reset.c) */
+SYSREG_WRITE(mdccint_el1, "s2_0_c0_c2_0")
+/* FEAT_PAuth keys */
+SYSREG_WRITE(apiakeylo_el1, "s3_0_c2_c1_0")
+SYSREG_WRITE(apiakeyhi_el1, "s3_0_c2_c1_1")
+SYSREG_WRITE(apibkeylo_el1, "s3_0_c2_c1_2")
+SYSREG_WRITE(apibkeyhi_el1, "s3_0_c2_c1_3")
+SYSREG_WRITE(apdakeylo_el1, "s3_0_c2_c2_0")
+SYSREG_WRITE(apdakeyhi_el1, "s3_0_c2_c2_1")
+SYSREG_WRITE(apdbkeylo_el1, "s3_0_c2_c2_2")
+SYSREG_WRITE(apdbkeyhi_el1, "s3_0_c2_c2_3")
+SYSREG_WRITE(apgakeylo_el1, "s3_0_c2_c3_0")
+SYSREG_WRITE(apgakeyhi_el1, "s3_0_c2_c3_1")
+/* FEAT_SVE and FEAT_SME */
+SYSREG_WRITE(zcr_el1, "s3_0_c1_c2_0")
+SYSREG_WRITE(svcr, "s3_3_c4_c2_2")
+SYSREG_WRITE(smcr_el1, "s3_0_c1_c2_6")
+SYSREG_WRITE(smpri_el1, "s3_0_c1_c2_4")
+SYSREG_WRITE(tpidr2_el0, "s3_3_c13_c0_5")
 
 /* timers and counters */
 SYSREG_READ(cntpct_el0, "cntpct_el0")
@@ -129,7 +152,13 @@ SYSREG_READ(ich_eisr_el2, "s3_4_c12_c11_3")
 SYSREG_READ(ich_elrsr_el2, "s3_4_c12_c11_5")
 SYSREG_RW(ich_vmcr_el2, "s3_4_c12_c11_7")
 SYSREG_RW(ich_ap0r0_el2, "s3_4_c12_c8_0")
+SYSREG_RW(ich_ap0r1_el2, "s3_4_c12_c8_1")
+SYSREG_RW(ich_ap0r2_el2, "s3_4_c12_c8_2")
+SYSREG_RW(ich_ap0r3_el2, "s3_4_c12_c8_3")
 SYSREG_RW(ich_ap1r0_el2, "s3_4_c12_c9_0")
+SYSREG_RW(ich_ap1r1_el2, "s3_4_c12_c9_1")
+SYSREG_RW(ich_ap1r2_el2, "s3_4_c12_c9_2")
+SYSREG_RW(ich_ap1r3_el2, "s3_4_c12_c9_3")
 
 /* List registers: ICH_LR<n>_EL2, n = 0..15 (§12.5.x). */
 uint64_t read_ich_lr(unsigned int n);
