@@ -84,7 +84,8 @@ static void consume(struct conmux *m, uint32_t pi, uint32_t n)
 	memmove(p->buf, p->buf + n, p->len - n);
 	p->len -= n;
 	p->bytes_out += n;
-	if (p->wants_tx_ready && CONMUX_BUF - p->len >= p->ready_room + TERMFILTER_MAX_OUT) {
+	/* room as conmux_room counts it: for the last of ready_room bytes, what one byte can become */
+	if (p->wants_tx_ready && CONMUX_BUF - p->len >= MAX(p->ready_room, 1U) - 1 + TERMFILTER_MAX_OUT) {
 		p->wants_tx_ready = false;
 		p->ready_room = 0;
 		m->ready |= 1U << pi;

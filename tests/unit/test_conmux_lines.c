@@ -250,6 +250,20 @@ static void test_room_bounds(void **state)
 	assert_int_equal(conmux_take_ready(&m), 0);
 }
 
+/* The most room a port may ask for is told once it exists (found by fuzz_conmux: it never was). */
+static void test_largest_room_is_told(void **state)
+{
+	(void)state;
+	b_blocked();
+	put_n(pb, 'B', 100);
+	assert_false(conmux_room(&m, pb, ROOM_MAX));
+	put(pa, "\n");
+	idle_poll();
+	assert_int_equal(m.port[pb].len, 0);
+	assert_int_equal(conmux_take_ready(&m), 1U << pb);
+	assert_true(conmux_room(&m, pb, ROOM_MAX));
+}
+
 static void test_impossible_room_does_not_hold_up_notices(void **state)
 {
 	(void)state;
@@ -369,6 +383,7 @@ int main(void)
 		T(test_end_line_with_nothing),
 		T(test_end_line_while_another_holds),
 		T(test_room_bounds),
+		T(test_largest_room_is_told),
 		T(test_impossible_room_does_not_hold_up_notices),
 		T(test_room_refused_is_told_when_that_much_exists),
 		T(test_room_wanted_is_forgotten_once_told),
