@@ -16,6 +16,7 @@
 
 extern char secondary_entry[];
 volatile uint32_t secondary_up;
+void (*volatile secondary_work)(void);
 
 static bool external_abort(uint64_t esr)
 {
@@ -144,6 +145,9 @@ void fvtest_secondary(uint64_t ctx);
 void fvtest_secondary(uint64_t ctx)
 {
 	secondary_up = (uint32_t)ctx;
+	void (*work)(void) = secondary_work;
+	if (work)
+		work();
 	smccc(false, PSCI_CPU_OFF, 0, 0, 0);
 	for (;;)
 		__asm__ volatile("wfi");
