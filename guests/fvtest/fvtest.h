@@ -4,7 +4,7 @@
  * time, and reports what the hypervisor answered. It runs at EL1 with its
  * MMU off, prints "FVTEST <check> ok|FAIL: <what happened>" lines on its
  * PL011, and reads its mode from /chosen/bootargs ("fvtest.mode=matrix",
- * "fvtest.mode=reset-loop", "fvtest.mode=hygiene").
+ * "fvtest.mode=reset-loop", "fvtest.mode=hygiene", "fvtest.mode=abuse").
  */
 #ifndef FVTEST_H
 #define FVTEST_H
@@ -31,6 +31,10 @@ extern volatile uint32_t secondary_up;
 extern volatile uint64_t storm_end;
 /* The next synchronous exception's handler spins this long, all masked, then clears it (0: none). */
 extern volatile uint64_t sync_stall_ms;
+/* Called by the interrupt handler before each EOI, if set (a mode's device service). */
+extern void (*volatile irq_hook)(uint32_t intid);
+/* What vCPU 1 runs after PSCI CPU_ON (if set; else it turns itself off again). */
+extern void (*volatile secondary_work)(void);
 
 void print(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void result(const char *check, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -66,5 +70,6 @@ void run_matrix(void);
 void run_hygiene(const void *dtb);
 void run_reset_loop(void);
 void run_bench(void);
+void run_abuse(void);
 
 #endif

@@ -15,6 +15,7 @@ struct exc_record last_exc;
 volatile uint32_t irq_count[1024];
 uint32_t failures;
 volatile uint64_t storm_end;
+void (*volatile irq_hook)(uint32_t intid);
 volatile uint64_t sync_stall_ms;
 
 /*
@@ -126,6 +127,9 @@ void fvtest_exception(uint64_t kind)
 				__asm__ volatile("msr cntv_ctl_el0, xzr; isb");
 				mmio_write32(UART_BASE + 0x38, 0);
 			}
+			void (*hook)(uint32_t) = irq_hook;
+			if (hook)
+				hook((uint32_t)iar);
 			__asm__ volatile("msr s3_0_c12_c12_1, %0; isb" : : "r"(iar)); /* ICC_EOIR1_EL1 */
 		}
 		return;

@@ -39,6 +39,8 @@ void fvtest_main(const void *dtb)
 		run_reset_loop();
 	else if (has_word(args, "fvtest.mode=bench"))
 		run_bench();
+	else if (has_word(args, "fvtest.mode=abuse"))
+		run_abuse();
 	else if (has_word(args, "fvtest.mode=matrix")) {
 		/* Wait for the go from whoever drives the test (the other VM must be up). */
 		print("FVTEST ready: type g to start\n");

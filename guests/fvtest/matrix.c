@@ -16,6 +16,7 @@
 
 extern char secondary_entry[];
 volatile uint32_t secondary_up;
+void (*volatile secondary_work)(void);
 
 static bool external_abort(uint64_t esr)
 {
@@ -148,6 +149,9 @@ void fvtest_secondary(uint64_t ctx)
 	if (secondary_hook)
 		secondary_hook(ctx); /* another mode's second vCPU */
 	secondary_up = (uint32_t)ctx;
+	void (*work)(void) = secondary_work;
+	if (work)
+		work();
 	smccc(false, PSCI_CPU_OFF, 0, 0, 0);
 	for (;;)
 		__asm__ volatile("wfi");
