@@ -10,6 +10,7 @@
 #include <fv/irq.h>
 #include <fv/log.h>
 #include <fv/panic_check.h>
+#include <fv/pl011.h>
 #include <fv/sha256.h>
 #include <plat/layout.h>
 
@@ -310,4 +311,13 @@ enum fake_exit testbed_settle(void)
 	}
 	fprintf(stderr, "testbed_settle: CPU requests keep coming back\n");
 	abort();
+}
+
+bool testbed_guest_prints(struct vcpu *v, const char *s)
+{
+	fake.cpu = v->pcpu;
+	for (; *s; s++)
+		if (!vpl011_write(vpl011_of(v->vm), UARTDR, 1, (uint8_t)*s))
+			return false;
+	return true;
 }

@@ -70,6 +70,10 @@ void testbed_memory_free(struct testbed_memory *t);
  * multiplexer instead of straight to the UART. Call after testbed_create_vms.
  */
 void testbed_console_as_hv(void);
+
+/* vCPU v writes s to its VM's PL011 data register, one byte store each, on its own CPU.
+ * False if a store was refused. */
+bool testbed_guest_prints(struct vcpu *v, const char *s);
 /*
  * Let every CPU with requests handle them, as its kick interrupt makes it do:
  * a CPU whose vCPU is on, on its way back into the guest (run_before_entry);

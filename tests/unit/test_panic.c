@@ -24,7 +24,6 @@
 #include <plat/layout.h>
 
 #define RAM_SIZE 0x1000000ULL
-#define UARTDR 0x000U
 
 static struct manifest m;
 static struct testbed_memory mem;
@@ -48,17 +47,9 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* vCPU v writes bytes to its UART's data register, one store each. */
-static void prints_from(struct vcpu *v, const char *s)
-{
-	fake.cpu = v->pcpu;
-	for (; *s; s++)
-		assert_true(vpl011_write(vpl011_of(v->vm), UARTDR, 1, (uint8_t)*s));
-}
-
 static void prints(struct vm *vm, const char *s)
 {
-	prints_from(&vm->vcpu[0], s);
+	assert_true(testbed_guest_prints(&vm->vcpu[0], s));
 }
 
 /* vCPU v's CPU goes back into the guest. */
@@ -301,8 +292,8 @@ static void test_any_vcpu(void **state)
 	assert_int_equal(testbed_settle(), FAKE_EXIT_NONE);
 	assert_int_equal(v1->power, VCPU_ON);
 	/* vCPU 1 prints the marker; vCPU 0 prints the line end: one console, one line */
-	prints_from(v1, "---[ end Kernel panic - not syncing: Fatal exception in interrupt ]---");
-	prints_from(&vm0->vcpu[0], "\n");
+	assert_true(testbed_guest_prints(v1, "---[ end Kernel panic - not syncing: Fatal exception in interrupt ]---"));
+	assert_true(testbed_guest_prints(&vm0->vcpu[0], "\n"));
 	/* the vCPU that ended the line opens the check on its way back from that write */
 	assert_int_equal(enter(v1), FAKE_EXIT_NONE);
 	assert_int_equal(fake.probe_starts[v1->pcpu], 0);

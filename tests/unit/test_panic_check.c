@@ -22,7 +22,6 @@
 #include <plat/layout.h>
 
 #define RAM_SIZE 0x1000000ULL
-#define UARTDR 0x000U
 
 /* SPSR_EL2 values the guest leaves with (Arm ARM C5.2.19) */
 #define AT_EL0 0x0ULL              /* user space, everything unmasked */
@@ -52,19 +51,12 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void prints_from(struct vcpu *v, const char *s)
-{
-	fake.cpu = v->pcpu;
-	for (; *s; s++)
-		assert_true(vpl011_write(vpl011_of(v->vm), UARTDR, 1, (uint8_t)*s));
-}
-
 static const char report_end[] = "[   12.345678] ---[ end Kernel panic - not syncing: sysrq triggered crash ]---\r\n";
 
 /* vCPU v ends a panic report (or prints its text) and goes back into the guest. */
 static void reports(struct vcpu *v)
 {
-	prints_from(v, report_end);
+	assert_true(testbed_guest_prints(v, report_end));
 	assert_int_equal(testbed_settle(), FAKE_EXIT_NONE);
 }
 
@@ -100,8 +92,9 @@ static void test_no_check_without_a_report(void **state)
 {
 	(void)state;
 	/* the guests print, take timer interrupts, idle: nothing is watched, nothing armed for it */
-	prints_from(&vm0->vcpu[0], "[    1.000000] Kernel panic - not syncing: (the start of a report)\r\n");
-	prints_from(&vm1->vcpu[0], "---[ end trace 0000000000000000 ]---\r\n");
+	assert_true(testbed_guest_prints(&vm0->vcpu[0],
+					 "[    1.000000] Kernel panic - not syncing: (the start of a report)\r\n"));
+	assert_true(testbed_guest_prints(&vm1->vcpu[0], "---[ end trace 0000000000000000 ]---\r\n"));
 	vm0->vcpu[0].regs->pstate = AT_EL1_NOIRQ;
 	assert_int_equal(time_passes(3000), FAKE_EXIT_NONE);
 	for (uint32_t cpu = 0; cpu < FV_MAX_CPUS; cpu++) {
