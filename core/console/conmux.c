@@ -196,19 +196,17 @@ static void out_bytes(struct conmux *m, uint32_t pi, const uint8_t *b, uint32_t 
 	p->len += n;
 }
 
-/* One byte from port pi, under the lock. */
-static bool putc_locked(struct conmux *m, uint32_t pi, uint8_t c)
+/* One byte from port pi, under the lock; never refused. */
+static void putc_locked(struct conmux *m, uint32_t pi, uint8_t c)
 {
 	struct conmux_port *p = &m->port[pi];
 	uint64_t now = m->now_ms();
 	uint8_t out[TERMFILTER_MAX_OUT];
 
+	/* someone waited long enough, or this buffer is full: a full buffer always goes out
+	 * (may_write), so after this there is room for what the byte becomes */
 	if (now >= m->due_ms || (m->owner != (int)pi && !has_room(p)))
-		flush(m, now); /* someone waited long enough, or this buffer is full: it goes out now */
-	if (m->owner != (int)pi && !has_room(p)) {
-		told_full(m, pi);
-		return false;
-	}
+		flush(m, now);
 	uint32_t n = termfilter_byte(&p->filter, c, out);
 	out_bytes(m, pi, out, n, now);
 	p->last_ms = now;
@@ -216,7 +214,6 @@ static bool putc_locked(struct conmux *m, uint32_t pi, uint8_t c)
 		m->asked |= 1U << pi;
 	if (p->len && ((n && out[n - 1] == '\n') || !has_room(p)))
 		flush(m, now);
-	return true;
 }
 
 bool conmux_putc(struct conmux *m, uint32_t pi, uint8_t c)
@@ -224,22 +221,20 @@ bool conmux_putc(struct conmux *m, uint32_t pi, uint8_t c)
 	if (pi >= m->port_count)
 		return false;
 	spin_lock(&m->lock);
-	bool ok = putc_locked(m, pi, c);
+	putc_locked(m, pi, c);
 	spin_unlock(&m->lock);
-	return ok;
+	return true;
 }
 
 bool conmux_puts(struct conmux *m, uint32_t pi, const char *s)
 {
-	bool ok = true;
-
 	if (pi >= m->port_count)
 		return false;
 	spin_lock(&m->lock);
-	while (ok && *s)
-		ok = putc_locked(m, pi, (uint8_t)*s++);
+	while (*s)
+		putc_locked(m, pi, (uint8_t)*s++);
 	spin_unlock(&m->lock);
-	return ok;
+	return true;
 }
 
 bool conmux_room(struct conmux *m, uint32_t pi, uint32_t want)

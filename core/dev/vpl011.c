@@ -163,7 +163,7 @@ bool vpl011_write(void *state, uint64_t off, unsigned int width, uint64_t value)
 	spin_lock(&u->lock);
 	switch (reg) {
 	case UARTDR:
-		console_putc(u->port, (uint8_t)v); /* refused: TXFF tells the guest to wait */
+		console_putc(u->port, (uint8_t)v); /* never refused: a full buffer goes out at once */
 		/* TXIS promises room for a FIFO's worth: Linux then writes that many
 		 * bytes without looking at TXFF. Without room it comes back later. */
 		if (console_room(u->port, VPL011_TX_FIFO))

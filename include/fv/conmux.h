@@ -16,10 +16,10 @@
  * the broken line continues later under "[name]+ ", so that readers can
  * join the pieces. A partial line goes out once its port has been quiet
  * for CONMUX_WAIT_MS (so prompts appear), and at the latest
- * CONMUX_PARTIAL_MS after it began (so progress dots do). A port whose
- * buffer is full gets backpressure (conmux_putc returns false) until its
- * bytes are written: a full buffer goes out at once, so that is never a
- * wait on another port.
+ * CONMUX_PARTIAL_MS after it began (so progress dots do). A full buffer
+ * goes out at once, so a byte is never refused; a port asking for room it
+ * has not got (conmux_room, the PL011's FIFO-empty flag) is told once it has
+ * it, within CONMUX_WAIT_MS.
  *
  * A port that asks the terminal where its cursor is (CSI 6 n) is answered
  * by the multiplexer (conmux_answer): the terminal never sees the question.
@@ -85,10 +85,10 @@ struct conmux_input {
 void conmux_init(struct conmux *m, void (*write)(const char *, size_t), uint64_t (*now_ms)(void));
 /* Add a port; returns its index. */
 uint32_t conmux_add_port(struct conmux *m, const char *name, bool takes_input);
-/* Output one byte from a port. False: buffer full, retry after tx_ready. */
+/* Output one byte from a port; never refused (false: no such port). */
 bool conmux_putc(struct conmux *m, uint32_t port, uint8_t c);
 /* Output a string from a port in one piece: no other CPU's output comes between its bytes.
- * False: the buffer filled; the bytes before that went out or are buffered. */
+ * False: no such port. */
 bool conmux_puts(struct conmux *m, uint32_t port, const char *s);
 /* Whether a port can take another byte now; if not, it is told (conmux_take_ready) once it can. */
 bool conmux_can_put(struct conmux *m, uint32_t port);

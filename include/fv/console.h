@@ -17,7 +17,7 @@
 
 struct console_client {
 	void (*rx)(void *ctx, uint8_t c); /* a byte typed for the port */
-	void (*tx_ready)(void *ctx);      /* room again after a refused or "no room" answer */
+	void (*tx_ready)(void *ctx);      /* room again after a "no room" answer   */
 	void (*focus)(void *ctx);         /* input focus just moved to the port */
 	void *ctx;
 };
@@ -29,7 +29,7 @@ void console_init(bool hv_takes_input);
 /* A port for a VM; its index. */
 uint32_t console_add_port(const char *name);
 void console_attach(uint32_t port, const struct console_client *client);
-/* Output of a port: false means "full, try later" (tx_ready follows). */
+/* Output of a port; never refused (a full buffer goes out at once): false only for no such port. */
 bool console_putc(uint32_t port, uint8_t c);
 bool console_can_put(uint32_t port);
 bool console_room(uint32_t port, uint32_t want);
